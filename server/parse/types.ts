@@ -1,0 +1,41 @@
+// The parse stage's interface. A parser is a pure function of a line (plus
+// the syslog envelope, when the line had one) to zero or more canonical
+// events; it never throws and counts what it could not read. Postfix needs
+// per-message state for queue-ID correlation; that state lives in a
+// correlator the parser is constructed with, not in globals.
+
+import type { Format, MailEvent } from '../protocol/index.js';
+
+/** A syslog header, as recognised on every input (RFC 3164, RFC 5424, with or without <PRI>). */
+export interface Envelope {
+  /** Epoch ms (UTC), when the header carried a timestamp. */
+  ts?: number;
+  host?: string;
+  /** Syslog tag / APP-NAME, e.g. "postfix/elb-smtp/smtpd". */
+  program?: string;
+  pid?: number;
+  pri?: number;
+  /** The message after the header. */
+  msg: string;
+}
+
+export type EventSink = (event: MailEvent) => void;
+
+/** What became of one line. */
+export type LineOutcome = 'event' | 'ignored' | 'unparsed';
+
+export interface ParserCounters {
+  lines: number;
+  events: number;
+  /** Recognised lines that carry no event (connect, cleanup, removed...). */
+  ignored: number;
+  /** Lines this parser could not read. */
+  unparsed: number;
+}
+
+export interface Parser {
+  readonly format: Format;
+  readonly counters: ParserCounters;
+  /** `env` is undefined when the line had no syslog header. */
+  parse(line: string, env: Envelope | undefined, emit: EventSink): LineOutcome;
+}
