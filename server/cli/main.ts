@@ -9,6 +9,9 @@ import { formatHelp, resolveConfig } from './resolve.js';
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   serve: { summary: 'run the daemon (default)', load: async () => (await import('./commands/serve.js')).default },
+  demo: { summary: 'generate realistic Postfix traffic to stdout or a daemon socket', load: async () => (await import('./commands/demo.js')).default },
+  replay: { summary: 'replay a captured log at its original pace (scaled by --speed)', load: async () => (await import('./commands/replay.js')).default },
+  parse: { summary: 'print the events mtaviz reads from a log as NDJSON, with a summary', load: async () => (await import('./commands/parse.js')).default },
 };
 
 function version(): string {

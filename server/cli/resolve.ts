@@ -44,13 +44,17 @@ export function resolveConfig<T extends OptionTable>(table: T, argv: readonly st
     const takeValue = (): string => {
       if (inline !== undefined) return inline;
       const next = argv[i + 1];
-      if (next === undefined) throw new OptionError(`${name} needs a value`);
+      if (next === undefined) throw new OptionError('needs a value');
       i++;
       return next;
     };
 
     if (name === '--config' || name === '-c') {
-      configFile = takeValue();
+      try {
+        configFile = takeValue();
+      } catch (err) {
+        throw rethrow(err, name);
+      }
       continue;
     }
     let target = byFlag.get(name);

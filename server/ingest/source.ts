@@ -22,6 +22,8 @@ export interface Source {
   readonly id: string;
   readonly kind: SourceKind;
   readonly counters: SourceCounters;
+  /** Where it listens, when the id does not say (a TCP listener asked for port 0). */
+  readonly address?: string;
   /** Resolves once the source is listening or open. */
   start(): Promise<void>;
   /** Stops accepting input, hands on what was already read, releases files. Safe to call twice. */
@@ -30,3 +32,7 @@ export interface Source {
 
 /** Receives every line from every source, synchronously, in arrival order per source. */
 export type LineHandler = (line: string, source: Source) => void;
+
+export function newCounters(): SourceCounters {
+  return { lines: 0, bytes: 0, oversize: 0, errors: 0 };
+}

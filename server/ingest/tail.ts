@@ -1,0 +1,241 @@
+// Follows files matching globs (--tail, repeatable), like `tail -F` does:
+// files present at start are read from their end (from their start with
+// --from-start), files that appear later from their start. Files are tracked
+// by inode, not by name, so both rotation styles are lossless:
+// - rename + create: the renamed inode stays open ("orphaned") and is read to
+//   its end before the new file at that name, and is closed once the new file
+//   has data (a writer only writes there after it is done with the old one);
+//   if the new name also matches a glob the inode simply carries on there;
+// - copytruncate: TailedFile notices the truncation and reads the unread rest
+//   from the copy.
+// chokidar (5, which has no globs) watches each glob's directory part; every
+// event, whatever its kind, just schedules a check of that path, and a slow
+// poll re-checks every followed path in case an event was missed. All checks
+// run one at a time through one read buffer.
+
+import { stat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import picomatch from 'picomatch';
+import type { Logger } from '../log.js';
+import { fileKey, TailedFile, type Checkpoint } from './tailed-file.js';
+import { newCounters, type LineHandler, type Source } from './source.js';
+
+export interface TailOptions {
+  globs: readonly string[];
+  fromStart: boolean;
+  maxLine: number;
+  /** How often every followed file is re-checked, besides change events. */
+  pollMs: number;
+}
+
+const READ_BUFFER = 64 * 1024;
+/** Bytes read from one file before other files get their turn. */
+const READ_BUDGET = 4 * 1024 * 1024;
+/** An orphan whose name was never taken over again is closed after this long. */
+const ORPHAN_MS = 60_000;
+/** Checkpoints of closed orphans kept, oldest dropped first. */
+const MAX_RETIRED = 256;
+
+interface Orphan {
+  file: TailedFile;
+  since: number;
+}
+
+/** The directory part of a glob (watched) and how deep below it matches can be. */
+export function globBase(glob: string): { base: string; depth: number | undefined } {
+  const parts = resolve(glob).split(sep);
+  const magic = parts.findIndex((p) => picomatch.scan(p).isGlob);
+  const baseParts = magic < 0 ? parts.slice(0, -1) : parts.slice(0, magic);
+  const rest = parts.slice(baseParts.length);
+  return {
+    base: baseParts.join(sep) || sep,
+    depth: rest.includes('**') ? undefined : rest.length - 1,
+  };
+}
+
+export class TailSource implements Source {
+  readonly kind = 'tail' as const;
+  readonly id: string;
+  readonly counters = newCounters();
+  private readonly match: (path: string) => boolean;
+  private watcher: FSWatcher | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private readonly byPath = new Map<string, TailedFile>();
+  /** Files rotated away from a name, by that name. */
+  private readonly orphans = new Map<string, Orphan[]>();
+  /**
+   * Where closed orphans stopped, by inode. A file renamed onto another
+   * followed name may be seen there only after its orphan was closed; it then
+   * resumes from here instead of being read again from its start.
+   */
+  private readonly retired = new Map<string, Checkpoint>();
+  /** Every name a followed file had, so the poll notices a name taken by a new file even if no event said so. */
+  private readonly names = new Set<string>();
+  private readonly pending = new Set<string>();
+  private queue: Promise<void> = Promise.resolve();
+  private readonly buf = Buffer.allocUnsafe(READ_BUFFER);
+  private initial = true;
+  private closed = false;
+
+  constructor(
+    private readonly opts: TailOptions,
+    private readonly onLine: LineHandler,
+    private readonly log: Logger,
+  ) {
+    this.id = `tail:${opts.globs.join(',')}`;
+    this.match = picomatch(opts.globs.map((g) => resolve(g)));
+  }
+
+  /** Paths followed now. */
+  get files(): string[] {
+    return [...this.byPath.keys()];
+  }
+
+  async start(): Promise<void> {
+    const bases = this.opts.globs.map(globBase);
+    const shallow = bases.every((b) => b.depth !== undefined);
+    const watcher = watch(
+      bases.map((b) => b.base),
+      {
+        // Directories are never ignored, so globs below them still see new files.
+        ignored: (path, stats) => stats?.isFile() === true && !this.match(path),
+        ignoreInitial: false,
+        persistent: true,
+        // Rotation is seen as what it is (unlink + add), not smoothed into a change.
+        atomic: false,
+        ...(shallow ? { depth: Math.max(...bases.map((b) => b.depth!)) } : {}),
+      },
+    );
+    watcher.on('all', (_event, path) => this.schedule(path));
+    watcher.on('error', (err) => {
+      this.counters.errors++;
+      this.log.warn({ source: this.id, err }, 'watch error');
+    });
+    this.watcher = watcher;
+    await new Promise<void>((resolveReady) => watcher.once('ready', () => resolveReady()));
+    // Files found by the initial scan were scheduled before 'ready'; once
+    // they are opened, anything that appears later is new and read whole.
+    await this.enqueue(async () => {
+      this.initial = false;
+    });
+    this.poll = setInterval(() => this.pollAll(), this.opts.pollMs);
+    this.poll.unref();
+    if (this.byPath.size === 0) this.log.warn({ source: this.id }, 'no file matches yet; waiting for one to appear');
+    else this.log.info({ source: this.id, files: this.files }, 'following');
+  }
+
+  private pollAll(): void {
+    for (const path of this.names) this.schedule(path);
+  }
+
+  private schedule(path: string): void {
+    if (this.closed || this.pending.has(path)) return;
+    this.pending.add(path);
+    void this.enqueue(() => {
+      this.pending.delete(path);
+      return this.check(path);
+    });
+  }
+
+  private enqueue(job: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(job).catch((err: unknown) => {
+      this.counters.errors++;
+      this.log.warn({ source: this.id, err }, 'read error');
+    });
+    return this.queue;
+  }
+
+  /** Brings one name up to date: follows renames and replacements, then reads what is new. */
+  private async check(path: string): Promise<void> {
+    if (this.closed) return;
+    let st;
+    try {
+      st = await stat(path);
+    } catch {
+      st = undefined;
+    }
+    const key = st?.isFile() ? fileKey(st) : undefined;
+    const current = this.byPath.get(path);
+    if (current && current.key !== key) {
+      this.byPath.delete(path);
+      this.orphan(path, current);
+    }
+    if (key !== undefined && !this.byPath.has(path) && this.match(path)) {
+      const known = this.take(key);
+      if (known) {
+        known.path = path;
+        this.byPath.set(path, known);
+      } else {
+        const retired = this.retired.get(key);
+        this.retired.delete(key);
+        const at = retired ?? (this.initial && !this.opts.fromStart ? 'end' : 'start');
+        const file = await TailedFile.open(path, at, this.opts.maxLine, (line) => this.onLine(line, this), this.counters);
+        if (file) this.byPath.set(path, file);
+      }
+    }
+    const file = this.byPath.get(path);
+    if (file) this.names.add(path);
+    else if (!this.orphans.has(path)) this.names.delete(path);
+    await this.drainOrphans(path, file ? (await file.size()) > 0 : false);
+    if (file && (await file.readNew(this.buf, READ_BUDGET))) this.schedule(path);
+  }
+
+  private orphan(path: string, file: TailedFile): void {
+    const list = this.orphans.get(path) ?? [];
+    list.push({ file, since: Date.now() });
+    this.orphans.set(path, list);
+  }
+
+  /** Takes a followed inode out of wherever it is (another name, or orphaned) to move it. */
+  private take(key: string): TailedFile | undefined {
+    for (const [path, file] of this.byPath) {
+      if (file.key === key) {
+        this.byPath.delete(path);
+        return file;
+      }
+    }
+    for (const [path, list] of this.orphans) {
+      const i = list.findIndex((o) => o.file.key === key);
+      if (i >= 0) {
+        const [orphan] = list.splice(i, 1);
+        if (list.length === 0) this.orphans.delete(path);
+        return orphan!.file;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Reads the files rotated away from `path` to their end; their lines come
+   * before the new file's. Once the new file has data, the writer is done with
+   * the old ones, so after this last read they are closed.
+   */
+  private async drainOrphans(path: string, successorHasData: boolean): Promise<void> {
+    const list = this.orphans.get(path);
+    if (!list) return;
+    const now = Date.now();
+    for (const orphan of [...list]) {
+      while (await orphan.file.readNew(this.buf, READ_BUDGET));
+      if (successorHasData || now - orphan.since > ORPHAN_MS) {
+        list.splice(list.indexOf(orphan), 1);
+        this.retired.set(orphan.file.key, orphan.file.checkpoint());
+        if (this.retired.size > MAX_RETIRED) this.retired.delete(this.retired.keys().next().value!);
+        await orphan.file.close();
+      }
+    }
+    if (list.length === 0) this.orphans.delete(path);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.poll);
+    await this.watcher?.close();
+    await this.queue;
+    const files = [...this.byPath.values(), ...[...this.orphans.values()].flat().map((o) => o.file)];
+    this.byPath.clear();
+    this.orphans.clear();
+    for (const file of files) await file.close();
+  }
+}
