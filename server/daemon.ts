@@ -4,20 +4,36 @@
 // and hand on what they had read, then each closable drains in turn.
 //
 // Composition points, for the stages that plug in here:
-// - deliver: what happens to each line (now: counted; next: the parse stage);
+// - deliver: what happens to each line (the parse pipeline, whose events go to the hub);
 // - closables: drained in order after the sources have stopped, HTTP last;
 // - http.route(...): endpoints.
 
+import { readFileSync } from 'node:fs';
 import type { ConfigOf } from './cli/options.js';
 import type { httpOptions } from './http/options.js';
 import { healthz } from './http/healthz.js';
 import { HttpServer } from './http/server.js';
+import { mountSite } from './http/site.js';
+import { Hub } from './hub/hub.js';
+import type { hubOptions } from './hub/options.js';
+import type { PipelineCounters } from './hub/pipeline-counters.js';
 import type { ingestOptions } from './ingest/options.js';
 import { createSources } from './ingest/sources.js';
 import type { LineHandler, Source } from './ingest/source.js';
 import type { Logger } from './log.js';
+import type { parseOptions } from './parse/options.js';
+import { createPipeline } from './parse/pipeline.js';
+import type { SourceStats } from './protocol/index.js';
 
-export type DaemonConfig = ConfigOf<typeof ingestOptions> & ConfigOf<typeof httpOptions>;
+export type DaemonConfig = ConfigOf<typeof ingestOptions> &
+  ConfigOf<typeof httpOptions> &
+  ConfigOf<typeof parseOptions> &
+  ConfigOf<typeof hubOptions>;
+
+/** The package version, for the WebSocket hello and the snapshot (read beside dist/). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 export interface Closable {
   readonly name: string;
@@ -31,6 +47,8 @@ export interface Daemon {
   readonly http: HttpServer;
   /** Lines from all sources together. */
   readonly lines: number;
+  /** WebSocket clients (browsers) connected now. */
+  readonly viewers: number;
   /** Stops input, hands on what was read, closes every stage in order. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -39,8 +57,14 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
   const startedAt = Date.now();
   let lines = 0;
 
-  const deliver: LineHandler = () => {
+  // Circular by nature: the hub reads the pipeline's counters, the pipeline feeds the hub.
+  let counters: () => PipelineCounters = () => ({ lines: 0, unparsed: 0, evictions: 0, correlating: 0, sources: {}, parsers: {} });
+  const hub = new Hub(config, { version: version(), showAddresses: config.showAddresses, counters: () => counters(), log });
+  const pipeline = createPipeline(config, hub.publish);
+
+  const deliver: LineHandler = (line, source) => {
     lines++;
+    pipeline.line(line, source.id);
   };
 
   // A stage that throws must not take an input down with it: the line is
@@ -57,9 +81,34 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
   };
 
   const sources = createSources(config, onLine, log);
+  counters = () => {
+    const p = pipeline.stats();
+    const perSource: Record<string, SourceStats> = {};
+    for (const s of sources) perSource[s.id] = { kind: s.kind, ...s.counters };
+    return {
+      lines: p.lines,
+      unparsed: p.unparsed,
+      evictions: p.correlation.evictions,
+      correlating: p.correlation.size,
+      sources: perSource,
+      parsers: p.perFormat,
+    };
+  };
   const http = new HttpServer(config, log);
   http.route('GET', '/healthz', healthz({ startedAt, sources, lines: () => lines }));
-  const closables: Closable[] = [{ name: 'http', close: () => http.close() }];
+  mountSite(http, config, { hub, pipeline: () => counters(), version: version(), log });
+  const closables: Closable[] = [
+    { name: 'parse', close: () => pipeline.close() },
+    {
+      name: 'hub',
+      close: () => {
+        // One last tick sends what the sources handed on while closing; then clients get 1001.
+        hub.tick(performance.now());
+        return hub.close();
+      },
+    },
+    { name: 'http', close: () => http.close() },
+  ];
 
   const started: Source[] = [];
   let closing: Promise<void> | undefined;
@@ -83,6 +132,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
   try {
     // HTTP first: a taken port fails fast, before any socket file is made.
     const url = await http.start();
+    hub.start();
     for (const source of sources) {
       await source.start();
       started.push(source);
@@ -94,6 +144,9 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
       http,
       get lines() {
         return lines;
+      },
+      get viewers() {
+        return hub.clientCount;
       },
       close,
     };

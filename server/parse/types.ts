@@ -16,7 +16,12 @@ export interface Envelope {
   pid?: number;
   pri?: number;
   /** The message after the header. */
-  msg: string;
+  readonly msg: string;
+  /**
+   * Index in the line where msg starts: hot-path parsers read the line from
+   * here instead of using msg, which EnvelopeReader slices only on demand.
+   */
+  readonly msgStart: number;
 }
 
 export type EventSink = (event: MailEvent) => void;

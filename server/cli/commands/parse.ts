@@ -72,7 +72,12 @@ const parse: CommandModule<typeof options> = {
       const text = out;
       out = '';
       if (!stdout.write(text)) {
-        await Promise.race([once(stdout, 'drain'), once(stdout, 'close'), once(stdout, 'error')]);
+        try {
+          await Promise.race([once(stdout, 'drain'), once(stdout, 'close')]);
+        } catch {
+          // once() rejects on 'error': the handler above has recorded it.
+          outClosed = true;
+        }
       }
       if (outClosed) throw new StdoutClosed();
     };

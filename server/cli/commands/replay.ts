@@ -26,11 +26,12 @@ const replay: CommandModule<typeof options> = {
   usage: 'mtaviz replay FILE [--speed N] [--loop] [--to-socket PATH] [SERVE OPTIONS]',
   summary:
     'Replay a captured log (any format mtaviz reads) with its original pacing, scaled by --speed.\n' +
-    'Without --to-socket it starts a daemon of its own (the serve options below apply), prints its URL\n' +
-    'and keeps serving after the replay ends; stop it with Ctrl-C.',
+    'Without --to-socket it starts a daemon of its own (the serve options below apply), prints its URL,\n' +
+    'starts playing when the first browser connects (--no-wait: at once) and keeps serving after the\n' +
+    'replay ends; stop it with Ctrl-C.',
   options,
   sections: {
-    Replay: ['speed', 'loop', 'maxGap', 'toSocket'],
+    Replay: ['speed', 'loop', 'maxGap', 'toSocket', 'wait'],
     'Daemon (without --to-socket)': Object.keys(daemonOptions),
   },
 
@@ -39,7 +40,10 @@ const replay: CommandModule<typeof options> = {
     const settings = replaySettings(positionals[0]!, config);
 
     if (config.toSocket === undefined) {
+      // serve's full settings: its defaults (the demo ones stay unused), this command's flags, the replay.
+      const defaults = Object.fromEntries(Object.entries(serve.options).map(([key, spec]) => [key, spec.default]));
       const serveConfig = {
+        ...defaults,
         ...config,
         stdin: false,
         demo: false,
@@ -47,6 +51,7 @@ const replay: CommandModule<typeof options> = {
         replaySpeed: settings.speed,
         replayLoop: settings.loop,
         replayMaxGap: settings.maxGapMs,
+        replayWait: settings.waitForViewer,
       } as unknown as Parameters<typeof serve.run>[0]['config'];
       return serve.run({ config: serveConfig, positionals: [] });
     }
@@ -63,7 +68,8 @@ const replay: CommandModule<typeof options> = {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const result = await play(out, lineClock(), { ...settings, signal: abort.signal });
+      const { file, speed, loop, maxGapMs } = settings;
+      const result = await play(out, lineClock(config), { file, speed, loop, maxGapMs, signal: abort.signal });
       await out.close();
       if (result.reason === 'closed') {
         process.stderr.write(`mtaviz: ${config.toSocket}: the daemon closed the connection after ${result.lines} lines\n`);

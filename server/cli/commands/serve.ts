@@ -9,13 +9,15 @@ import { serveDemoKeys, serveDemoOptions, serveDemoSettings } from '../../demo/o
 import { startEmbeddedReplay } from '../../replay/embedded.js';
 import { serveReplayKeys, serveReplayOptions, serveReplaySettings } from '../../replay/options.js';
 import { httpOptions } from '../../http/options.js';
+import { hubOptions } from '../../hub/options.js';
 import { ingestOptions } from '../../ingest/options.js';
+import { parseOptions } from '../../parse/options.js';
 import { SocketPathError } from '../../ingest/socket-path.js';
 import { createLogger, logOptions } from '../../log.js';
 import type { CommandModule } from '../command.js';
 import { OptionError } from '../options.js';
 
-const options = { ...ingestOptions, ...httpOptions, ...logOptions, ...serveDemoOptions, ...serveReplayOptions };
+const options = { ...ingestOptions, ...parseOptions, ...hubOptions, ...httpOptions, ...logOptions, ...serveDemoOptions, ...serveReplayOptions };
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
@@ -30,7 +32,9 @@ const serve: CommandModule<typeof options> = {
   options,
   sections: {
     Inputs: ['socket', 'socketMode', 'dgram', 'tail', 'fromStart', 'tailPoll', 'syslogTcp', 'maxLine', 'maxConnections'],
-    HTTP: ['host', 'port'],
+    Parsing: Object.keys(parseOptions),
+    'Live stream (per browser)': Object.keys(hubOptions),
+    HTTP: Object.keys(httpOptions),
     Logging: ['logLevel'],
     'Demo (built-in traffic generator)': serveDemoKeys,
     Replay: serveReplayKeys,
@@ -72,7 +76,7 @@ const serve: CommandModule<typeof options> = {
     const feeder = demo
       ? await startEmbeddedDemo(config.socket, demo, log)
       : replay
-        ? await startEmbeddedReplay(config.socket, replay, log)
+        ? await startEmbeddedReplay(config.socket, replay, config, () => daemon.viewers, log)
         : undefined;
 
     const signal = await stop;

@@ -1,0 +1,198 @@
+// Fan-out: the built daemon in its own process, fed through its Unix socket
+// by writer threads in this process, watched by real `ws` clients in a third
+// process, so the daemon's CPU time (read from /proc) is its own.
+//
+// - fanout.ingest.10-clients: lines/s through socket, parse, correlation and
+//   hub with 10 clients connected (target >= 500,000 on the 2-core machine).
+// - fanout.200-clients.*: 200 clients each throttled to 1000 events/s from a
+//   20x oversubscribed input: the daemon's CPU share (target: within one
+//   core), what each client got, and the marginal CPU per delivered event
+//   (CPU with the clients minus CPU for the same input with none). No latency
+//   figure here: 200 clients parsing 200,000 events/s in one process measure
+//   that process's backlog, not the daemon's.
+// - fanout.latency.*: line written -> event parsed by a client, HDR
+//   histogram, 10 clients at a 5x oversubscribed input (target p99 <= 50 ms).
+
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { availableParallelism, loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Figure } from './lib/figure.js';
+import { getJson, spawnDaemon, type DaemonProcess } from './lib/daemon-process.js';
+import type { WriterJob } from './lib/traffic-writer.js';
+import type { ClientsReport } from './lib/ws-clients.js';
+
+/** Where and how busy: other work on a 2-core box moves every figure here. */
+const machine = () => `Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}`;
+
+/** A writer thread, and its 'ready' (listened for at once: a message nobody listens for is lost). */
+function startWriter(job: WriterJob): { worker: Worker; ready: Promise<unknown> } {
+  const worker = new Worker(new URL('./lib/traffic-writer.js', import.meta.url), { workerData: job });
+  return { worker, ready: once(worker, 'message') };
+}
+
+/** `parsed` of them parse every frame and measure latency; the rest count events (see ws-clients.ts). */
+async function startClients(url: string, count: number, parsed = count): Promise<ChildProcess> {
+  const child = fork(new URL('./lib/ws-clients.js', import.meta.url).pathname, [url, String(count), String(parsed)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const [msg] = (await once(child, 'message')) as [unknown];
+  if (msg !== 'connected') throw new Error(`clients: unexpected ${JSON.stringify(msg)}`);
+  return child;
+}
+
+async function clientsReport(child: ChildProcess): Promise<ClientsReport> {
+  child.send({ cmd: 'report' });
+  const [r] = (await once(child, 'message')) as [ClientsReport];
+  return r;
+}
+
+async function stopClients(child: ChildProcess): Promise<void> {
+  child.kill();
+  if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+}
+
+const wsUrl = (d: DaemonProcess) => d.url.replace(/^http/, 'ws') + '/ws';
+
+/** Waits `ms` of wall time while the system runs: measurement windows, not test sleeps. */
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU share of the daemon (percent of one core) over `ms` of wall time. */
+async function cpuShare(d: DaemonProcess, ms: number): Promise<{ share: number; cpuMs: number }> {
+  const c0 = d.cpuMs();
+  const t0 = performance.now();
+  await settle(ms);
+  const cpuMs = d.cpuMs() - c0;
+  return { share: (100 * cpuMs) / (performance.now() - t0), cpuMs };
+}
+
+async function ingestWithClients(): Promise<Figure[]> {
+  const writers = 2;
+  const perWriter = 1_500_000;
+  const total = writers * perWriter;
+  const d = await spawnDaemon(['--rate', '1000']);
+  const clients = await startClients(wsUrl(d), 10);
+  try {
+    const started = Array.from({ length: writers }, (_, writer) =>
+      startWriter({ mode: 'flood', socket: d.socket, lines: perWriter, perWrite: 400, writer }),
+    );
+    await Promise.all(started.map((w) => w.ready));
+    const ws = started.map((w) => w.worker);
+    clients.send({ cmd: 'reset' });
+    const cpu0 = d.cpuMs();
+    const t0 = performance.now();
+    for (const w of ws) w.postMessage('go');
+    let lines = 0;
+    while (lines < total) {
+      await settle(20);
+      lines = (await getJson<{ lines: number }>(`${d.url}/healthz`)).lines;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const cpuMs = d.cpuMs() - cpu0;
+    const got = await clientsReport(clients);
+    await Promise.all(ws.map((w) => w.terminate()));
+    const snap = await getJson<{ stats: { events: number } }>(`${d.url}/api/snapshot`);
+    const share = cpuMs / (seconds * 1000);
+    return [
+      {
+        name: 'fanout.ingest.10-clients',
+        value: Math.round(total / seconds),
+        unit: 'lines/s',
+        conditions:
+          `${total} Postfix lines (${snap.stats.events} events) from ${writers} writer threads, 400 lines per write, ` +
+          `through the daemon's Unix socket, parse, correlation and hub; 10 ws clients at --rate 1000 ` +
+          `(${Math.round(got.events / got.seconds)} events/s delivered in all); daemon CPU ${Math.round(100 * share)}% of one core; ${machine()}`,
+      },
+      {
+        // On a shared 2-core box the daemon may not get a whole core; this is what one core of it does.
+        name: 'fanout.ingest.10-clients.per-cpu-second',
+        value: Math.round(total / (cpuMs / 1000)),
+        unit: 'lines per daemon CPU second',
+        conditions: `as fanout.ingest.10-clients: lines / the daemon's user+system CPU time (${Math.round(cpuMs)} ms); ${machine()}`,
+      },
+    ];
+  } finally {
+    await stopClients(clients);
+    await d.stop();
+  }
+}
+
+async function manyClients(): Promise<Figure[]> {
+  const clientsCount = 200;
+  const messagesPerSec = 10_000; // ~19,500 events/s: each client at --rate 1000 is ~20x oversubscribed
+  const d = await spawnDaemon(['--rate', '1000', '--max-clients', '256']);
+  const { worker: writer, ready } = startWriter({ mode: 'paced', socket: d.socket, messagesPerSec, writer: 0 });
+  let clients: ChildProcess | undefined;
+  try {
+    await ready;
+    writer.postMessage('go');
+    await settle(2000);
+    const idle = await cpuShare(d, 10_000);
+    clients = await startClients(wsUrl(d), clientsCount, 10);
+    await settle(2000);
+    clients.send({ cmd: 'reset' });
+    const busy = await cpuShare(d, 10_000);
+    const got = await clientsReport(clients);
+    const conditions =
+      `${clientsCount} ws clients in a separate process (10 parse every frame, the rest count events), --rate 1000 each, input ${messagesPerSec} Postfix messages/s ` +
+      `(~${Math.round(messagesPerSec * 4.8)} lines/s) through the Unix socket, 10 s window after 2 s warm-up; ${machine()}`;
+    return [
+      {
+        name: 'fanout.200-clients.daemon-cpu',
+        value: Math.round(busy.share),
+        unit: '% of one core',
+        conditions: `${conditions}; the same input with no clients: ${Math.round(idle.share)}%`,
+      },
+      {
+        name: 'fanout.200-clients.events-per-client',
+        value: Math.round(got.minRate),
+        unit: 'events/s (slowest client)',
+        conditions:
+          `${conditions}; fastest client ${Math.round(got.maxRate)}/s; ${got.connected} connected; ` +
+          `${got.framesDropped} frames dropped; the clients' process used ${Math.round(got.cpu)}% of a core`,
+      },
+      {
+        name: 'fanout.cpu-per-delivered-event',
+        value: Math.round(((busy.cpuMs - idle.cpuMs) * 1e6) / got.events),
+        unit: 'ns/event',
+        conditions: `${conditions}; (daemon CPU with clients - without) / event copies delivered (${got.events})`,
+      },
+    ];
+  } finally {
+    writer.postMessage('stop');
+    await once(writer, 'message');
+    if (clients) await stopClients(clients);
+    await d.stop();
+  }
+}
+
+async function latency(): Promise<Figure[]> {
+  const messagesPerSec = 2500; // ~4,900 events/s: 5x a client's --rate 1000
+  const d = await spawnDaemon(['--rate', '1000']);
+  const { worker: writer, ready } = startWriter({ mode: 'paced', socket: d.socket, messagesPerSec, writer: 0 });
+  const clients = await startClients(wsUrl(d), 10);
+  try {
+    await ready;
+    writer.postMessage('go');
+    await settle(2000);
+    clients.send({ cmd: 'reset' });
+    await settle(10_000);
+    const got = await clientsReport(clients);
+    const conditions =
+      `line stamped and written -> event parsed by a ws client (clock: Date.now, ms), 10 clients in a separate process, ` +
+      `--rate 1000, default --tick, input ${messagesPerSec} Postfix messages/s, ${got.latency.count} events over 10 s; ${machine()}`;
+    return [
+      { name: 'fanout.latency.p50', value: got.latency.p50, unit: 'ms', conditions },
+      { name: 'fanout.latency.p99', value: got.latency.p99, unit: 'ms', conditions: `${conditions}; p99.9 ${got.latency.p999} ms, max ${got.latency.max} ms` },
+    ];
+  } finally {
+    writer.postMessage('stop');
+    await once(writer, 'message');
+    await stopClients(clients);
+    await d.stop();
+  }
+}
+
+export default async function fanout(): Promise<Figure[]> {
+  return [...(await ingestWithClients()), ...(await manyClients()), ...(await latency())];
+}

@@ -1,0 +1,110 @@
+// window.__mtaviz: a small read-only view of the running page for tests and
+// benchmarks, so they never scrape pixels. Every read returns a fresh copy;
+// nothing here can change the page.
+
+import { KINDS, type Kind } from '../server/protocol/index.js';
+import { meterY } from './layout/layout.js';
+import type { FlowScene } from './scene/flow-scene.js';
+import type { Settings } from './state/settings.js';
+import type { Store } from './state/store.js';
+
+type PerKind = Record<Kind, number>;
+
+function perKind(counts: ArrayLike<number>): PerKind {
+  return Object.fromEntries(KINDS.map((k, i) => [k, counts[i] ?? 0])) as PerKind;
+}
+
+export interface HookInfo {
+  renderer: 'webgl' | 'canvas';
+  reason: string;
+  gpu: string;
+  phaser: string;
+}
+
+export function installHook(store: Store, settings: Settings, scene: FlowScene, info: HookInfo): void {
+  // The scene's parts exist once Phaser has run its create().
+  const ready = (): FlowScene | undefined => (scene.balls ? scene : undefined);
+  const hook = {
+    get ready() {
+      return ready() !== undefined;
+    },
+    get renderer() {
+      return { ...info };
+    },
+    get balls() {
+      const s = ready();
+      const live = s ? perKind(s.balls.liveByKind) : perKind([]);
+      return { ...live, total: s?.balls.liveTotal ?? 0, cap: s?.balls.cap ?? 0, limit: s?.balls.limit ?? 0 };
+    },
+    get nodes() {
+      const s = ready();
+      if (!s) return [];
+      const rates = store.nodeRates.perNode;
+      return [...s.nodes.positions()].map(([id, n]) => ({ id, tier: n.tier, name: n.name, ...s.toPage(n), rate: rates.get(id) ?? 0 }));
+    },
+    /** Where recent balls came to rest, in page coordinates. */
+    get landings() {
+      const s = ready();
+      if (!s) return [];
+      return s.balls.landings().map((l) => ({ kind: KINDS[l.kind], bucket: l.bucket, ...s.toPage(l) }));
+    },
+    /** The right-edge meter in page coordinates: octet 10 at `bottom`, 256 at `top`. */
+    get meter() {
+      const s = ready();
+      if (!s) return undefined;
+      const m = s.layout.meter;
+      return {
+        x: s.toPage({ x: m.x, y: 0 }).x,
+        top: s.toPage({ x: 0, y: m.top }).y,
+        bottom: s.toPage({ x: 0, y: m.bottom }).y,
+        v6: s.toPage(m.v6),
+        y: (octet: number) => s.toPage({ x: 0, y: meterY(m, octet) }).y,
+      };
+    },
+    get floorY() {
+      const s = ready();
+      return s ? s.toPage({ x: 0, y: s.layout.floorY }).y : undefined;
+    },
+    get frames() {
+      return ready()?.frames.summary();
+    },
+    get connection() {
+      const c = store.conn;
+      return {
+        state: c.state,
+        stale: c.state === 'stale' || c.state === 'down' || c.state === 'incompatible',
+        attempts: c.attempts,
+        reconnects: c.reconnects,
+        server: c.server,
+        msSinceMessage: performance.now() - c.lastMessageAt,
+      };
+    },
+    get counters() {
+      return {
+        received: perKind(store.received),
+        shown: perKind(store.shown),
+        squelched: store.squelched,
+        queued: store.queue.length,
+        drops: { ...store.drops, ...store.queue.drops, server: { ...store.serverDrops }, total: store.totalDrops() },
+        seqGaps: store.seqGaps,
+        badMessages: store.badMessages,
+        badEvents: store.badEvents,
+        ballsPerSec: store.ballsPerSec(performance.now()),
+        messagesPerBall: store.messagesPerBall(performance.now()),
+        eventsPerSecIn: store.stats?.rate.eventsPerSec,
+      };
+    },
+    get topology() {
+      return { version: store.topology.version, nodes: store.topology.nodes.size, edges: store.topology.edges.size };
+    },
+    /** The daemon's exact cumulative counts per edge id, as of the last stats frame (shares, imbalance). */
+    get edges() {
+      const edges = store.stats?.edges ?? {};
+      return Object.fromEntries(Object.entries(edges).map(([id, counts]) => [id, perKind(counts)]));
+    },
+    get settings() {
+      return { ...settings.current };
+    },
+  };
+  Object.defineProperty(window, '__mtaviz', { value: Object.freeze(hook), writable: false, configurable: false });
+}

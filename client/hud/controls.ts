@@ -1,0 +1,46 @@
+// Buttons and keyboard shortcuts for the switches. Each button shows its key;
+// the same switches come from the URL (state/settings.ts).
+
+import type { SavedPositions } from '../layout/saved-positions.js';
+import type { Settings } from '../state/settings.js';
+
+export const SHORTCUTS = {
+  e: 'errors',
+  p: 'paused',
+  ' ': 'paused',
+  l: 'legend',
+  r: 'reset',
+} as const;
+
+type Action = (typeof SHORTCUTS)[keyof typeof SHORTCUTS];
+
+export function bindControls(root: ParentNode, settings: Settings, positions: SavedPositions): void {
+  const act = (action: Action) => {
+    if (action === 'reset') positions.reset();
+    else settings.toggle(action);
+  };
+  root.querySelectorAll<HTMLButtonElement>('button[data-action]').forEach((b) => {
+    b.addEventListener('click', () => act(b.dataset.action as Action));
+  });
+  window.addEventListener('keydown', (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+    const target = e.target as HTMLElement | null;
+    if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+    const action = SHORTCUTS[e.key.toLowerCase() as keyof typeof SHORTCUTS];
+    if (!action) return;
+    e.preventDefault();
+    act(action);
+  });
+
+  const reflect = () => {
+    const s = settings.current;
+    root.querySelectorAll<HTMLButtonElement>('button[data-action]').forEach((b) => {
+      const a = b.dataset.action;
+      if (a === 'errors' || a === 'paused' || a === 'legend') b.setAttribute('aria-pressed', String(s[a]));
+    });
+    const legend = root.querySelector<HTMLElement>('#legend');
+    if (legend) legend.hidden = !s.legend;
+  };
+  settings.subscribe(reflect);
+  reflect();
+}

@@ -1,0 +1,185 @@
+// /metrics in the Prometheus text format (prom-client). Every value is read
+// from the counters the pipeline keeps anyway, at scrape time, so metrics
+// cost nothing per line or per event.
+
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { KINDS } from '../protocol/index.js';
+import type { Hub } from '../hub/hub.js';
+import type { PipelineCounters } from '../hub/pipeline-counters.js';
+
+export type RefusalReason = 'origin' | 'host' | 'token' | 'capacity';
+
+export interface HttpCounters {
+  /** Requests and upgrades refused, by reason. */
+  refused: Record<RefusalReason, number>;
+}
+
+export interface Metrics {
+  readonly contentType: string;
+  /** The exposition text, from one fresh reading of every counter. */
+  scrape(): Promise<string>;
+}
+
+/** Sets a counter to cumulative values kept elsewhere (a scrape reads, it does not count). */
+function setCounter<L extends string>(c: Counter<L>, rows: [Partial<Record<L, string>>, number][]): void {
+  c.reset();
+  for (const [labels, value] of rows) c.inc(labels, value);
+}
+
+export function createMetrics(hub: Hub, pipeline: () => PipelineCounters, http: HttpCounters): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  // One reading of the pipeline per scrape, shared by every collector below.
+  let snap: PipelineCounters | undefined;
+  const read = (): PipelineCounters => (snap ??= pipeline());
+  const single = (value: () => number) =>
+    function (this: Counter | Gauge) {
+      if (this instanceof Counter) setCounter(this, [[{}, value()]]);
+      else this.set(value());
+    };
+
+  registry.registerMetric(
+    new Counter({
+      name: 'mtaviz_lines_total',
+      help: 'Lines read, all sources',
+      collect: single(() => read().lines),
+    }),
+  );
+  registry.registerMetric(
+    new Counter({ name: 'mtaviz_lines_unparsed_total', help: 'Lines no parser could read', collect: single(() => read().unparsed) }),
+  );
+  for (const [name, help, field] of [
+    ['mtaviz_source_lines_total', 'Lines read, per source', 'lines'],
+    ['mtaviz_source_bytes_total', 'Bytes read, per source', 'bytes'],
+    ['mtaviz_source_oversize_total', 'Lines longer than --max-line, cut, per source', 'oversize'],
+    ['mtaviz_source_errors_total', 'Framing errors, failed reads and refused connections, per source', 'errors'],
+  ] as const) {
+    registry.registerMetric(
+      new Counter({
+        name,
+        help,
+        labelNames: ['source', 'kind'] as const,
+        collect() {
+          setCounter(this, Object.entries(read().sources).map(([id, s]) => [{ source: id, kind: s.kind }, s[field]]));
+        },
+      }),
+    );
+  }
+  for (const [name, help, field] of [
+    ['mtaviz_parser_lines_total', 'Lines given to each parser', 'lines'],
+    ['mtaviz_parser_events_total', 'Events produced by each parser', 'events'],
+    ['mtaviz_parser_ignored_total', 'Recognised lines that carry no event, per parser', 'ignored'],
+    ['mtaviz_parser_unparsed_total', 'Lines each parser could not read (parse failures)', 'unparsed'],
+  ] as const) {
+    registry.registerMetric(
+      new Counter({
+        name,
+        help,
+        labelNames: ['format'] as const,
+        collect() {
+          setCounter(this, Object.entries(read().parsers).map(([format, p]) => [{ format }, p[field]]));
+        },
+      }),
+    );
+  }
+  registry.registerMetric(
+    new Counter({
+      name: 'mtaviz_correlation_evictions_total',
+      help: 'Correlation entries evicted before their message completed',
+      collect: single(() => read().evictions),
+    }),
+  );
+  registry.registerMetric(
+    new Gauge({ name: 'mtaviz_correlation_entries', help: 'Messages the correlator holds now', collect: single(() => read().correlating) }),
+  );
+  registry.registerMetric(
+    new Counter({
+      name: 'mtaviz_events_total',
+      help: 'Events published to the hub, by kind (exact, never sampled)',
+      labelNames: ['kind'] as const,
+      collect() {
+        setCounter(this, KINDS.map((kind, i) => [{ kind }, hub.stats.byKind[i]!]));
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Counter({ name: 'mtaviz_events_invalid_total', help: 'Events with an unknown kind', collect: single(() => hub.stats.invalid) }),
+  );
+  registry.registerMetric(
+    new Counter({
+      name: 'mtaviz_edge_overflow_total',
+      help: 'Events on edges beyond --max-edges (not kept per edge)',
+      collect: single(() => hub.stats.edgeOverflow),
+    }),
+  );
+  registry.registerMetric(
+    new Gauge({ name: 'mtaviz_topology_nodes', help: 'Nodes in the topology', collect: single(() => hub.topology.nodeCount) }),
+  );
+  registry.registerMetric(
+    new Gauge({ name: 'mtaviz_topology_edges', help: 'Edges in the topology', collect: single(() => hub.topology.edgeCount) }),
+  );
+  registry.registerMetric(
+    new Gauge({ name: 'mtaviz_clients', help: 'WebSocket clients connected', collect: single(() => hub.clientCount) }),
+  );
+  registry.registerMetric(
+    new Gauge({
+      name: 'mtaviz_client_backlog_bytes',
+      help: 'Bytes waiting in client send buffers: all clients, and the largest',
+      labelNames: ['of'] as const,
+      collect() {
+        const b = hub.backlog();
+        this.set({ of: 'total' }, b.total);
+        this.set({ of: 'max' }, b.max);
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Gauge({
+      name: 'mtaviz_stream_pending_events',
+      help: 'Events offered to a stream since its last frame (queue depth)',
+      labelNames: ['rate'] as const,
+      collect() {
+        this.reset();
+        for (const s of hub.streamInfo()) this.set({ rate: String(s.rate) }, s.pending);
+      },
+    }),
+  );
+  const totals = hub.totals;
+  for (const [name, help, value] of [
+    ['mtaviz_frames_sent_total', 'Event frames sent to clients', () => totals.framesSent],
+    ['mtaviz_events_sent_total', 'Event copies sent to clients', () => totals.eventsSent],
+    ['mtaviz_dropped_frames_total', 'Event frames dropped for slow clients', () => totals.framesDropped],
+    ['mtaviz_dropped_events_total', 'Events in frames dropped for slow clients', () => totals.eventsDropped],
+    ['mtaviz_client_messages_invalid_total', 'Client messages that were not a valid request', () => totals.badMessages],
+  ] as const) {
+    registry.registerMetric(new Counter({ name, help, collect: single(value) }));
+  }
+  registry.registerMetric(
+    new Counter({
+      name: 'mtaviz_client_disconnects_total',
+      help: 'Clients disconnected by the daemon: slow (stuck above --client-buffer) or timeout (missed a ping)',
+      labelNames: ['reason'] as const,
+      collect() {
+        setCounter(this, Object.entries(totals.disconnects).map(([reason, n]) => [{ reason }, n]));
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Counter({
+      name: 'mtaviz_http_refused_total',
+      help: 'Requests and WebSocket upgrades refused, by reason',
+      labelNames: ['reason'] as const,
+      collect() {
+        setCounter(this, Object.entries(http.refused).map(([reason, n]) => [{ reason }, n]));
+      },
+    }),
+  );
+  return {
+    contentType: registry.contentType,
+    scrape() {
+      snap = undefined;
+      return registry.metrics();
+    },
+  };
+}

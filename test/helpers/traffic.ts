@@ -1,0 +1,70 @@
+// Writes PostfixTraffic into a daemon's Unix stream socket from the test
+// process: a fixed number of messages as fast as the socket takes them, or a
+// steady rate paced by elapsed time (so a late timer catches up instead of
+// lowering the rate). The generator's counts say exactly what went in.
+
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { PostfixTraffic, type TrafficOptions } from '../../bench/lib/postfix-traffic.js';
+
+export class TrafficWriter {
+  readonly traffic: PostfixTraffic;
+  private sock: Socket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly path: string,
+    opts: TrafficOptions = {},
+  ) {
+    this.traffic = new PostfixTraffic(opts);
+  }
+
+  /** Lines written so far. */
+  get lines(): number {
+    return this.traffic.counts.lines;
+  }
+
+  async open(): Promise<this> {
+    const sock = connect(this.path);
+    await once(sock, 'connect');
+    this.sock = sock;
+    return this;
+  }
+
+  /** Writes `messages` messages, `perWrite` at a time, honouring backpressure. */
+  async write(messages: number, perWrite = 50): Promise<void> {
+    for (let done = 0; done < messages; done += perWrite) {
+      await this.send(this.traffic.batch(Math.min(perWrite, messages - done)));
+    }
+  }
+
+  /** Writes `messagesPerSec` messages per second until stop(). */
+  pace(messagesPerSec: number): void {
+    const t0 = performance.now();
+    let sent = 0;
+    this.timer = setInterval(() => {
+      const due = Math.floor(((performance.now() - t0) * messagesPerSec) / 1000) - sent;
+      if (due <= 0) return;
+      sent += due;
+      const lines = this.traffic.batch(due);
+      this.writing = this.writing.then(() => this.send(lines));
+    }, 5);
+  }
+
+  /** Stops pacing, flushes and closes the socket; resolves to the lines written. */
+  async close(): Promise<number> {
+    clearInterval(this.timer);
+    await this.writing;
+    const sock = this.sock;
+    if (sock && !sock.destroyed) {
+      sock.end();
+      await once(sock, 'close');
+    }
+    return this.lines;
+  }
+
+  private async send(lines: string[]): Promise<void> {
+    if (!this.sock!.write(lines.join('\n') + '\n')) await once(this.sock!, 'drain');
+  }
+}
