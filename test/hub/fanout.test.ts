@@ -31,6 +31,8 @@ interface Rig {
   url: string;
   http: HttpCounters;
   published: () => number;
+  /** Publishes `n` events now. */
+  publish(n: number): void;
   /** Publishes `perMs` events per millisecond of wall time, from a 5 ms timer. */
   produce(perMs: number, make?: (i: number) => MailEvent): void;
   stop(): Promise<void>;
@@ -79,6 +81,9 @@ async function rig(over: Partial<HubConfig> = {}, maxClients = 50): Promise<Rig>
     http,
     url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`,
     published: () => published,
+    publish(n) {
+      for (let i = 0; i < n; i++) hub.publish(event(published++));
+    },
     produce(perMs, make = event) {
       let last = performance.now();
       timer = setInterval(() => {
@@ -108,7 +113,7 @@ async function connect(url: string, opts: Parameters<typeof RecordingClient.conn
 describe('hub fan-out over real WebSockets', () => {
   it('greets with hello, topology and stats, then streams events', async () => {
     const r = await rig();
-    for (let i = 0; i < 12; i++) r.hub.publish(event(i));
+    r.publish(12);
     const c = await connect(r.url);
     r.produce(1);
     await waitFor(() => c.frames.length > 0 && c.statsLog.length > 1, Boolean, { message: 'events and a periodic stats frame' });
