@@ -21,7 +21,7 @@ import { spawnDaemon, type DaemonProcess } from './lib/daemon-process.js';
 import type { Benchmark, Figure } from './lib/figure.js';
 import { PostfixTraffic } from './lib/postfix-traffic.js';
 
-const ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
@@ -198,7 +198,7 @@ async function session(browser: Browser, daemon: DaemonProcess, query: string): 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 const bench: Benchmark = async () => {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const version = browser.version();
   const machine = `${availableParallelism()} cores, headless Chromium ${version} (SwiftShader, no GPU), ${VIEWPORT.width}x${VIEWPORT.height} at DPR 1, 60 Hz vsync`;
   const figures: Figure[] = [];

@@ -2,9 +2,11 @@
 // benchmarks, so they never scrape pixels. Every read returns a fresh copy;
 // nothing here can change the page.
 
-import { KINDS, type Kind } from '../server/protocol/index.js';
+import { FAILURE_CLASSES, KINDS, type Kind } from '../server/protocol/index.js';
+import type { Insight } from './insight/insight.js';
 import { meterY } from './layout/layout.js';
 import type { FlowScene } from './scene/flow-scene.js';
+import type { SelectionState } from './state/selection.js';
 import type { Settings } from './state/settings.js';
 import type { Store } from './state/store.js';
 
@@ -21,7 +23,7 @@ export interface HookInfo {
   phaser: string;
 }
 
-export function installHook(store: Store, settings: Settings, scene: FlowScene, info: HookInfo): void {
+export function installHook(store: Store, settings: Settings, scene: FlowScene, insight: Insight, selection: SelectionState, info: HookInfo): void {
   // The scene's parts exist once Phaser has run its create().
   const ready = (): FlowScene | undefined => (scene.balls ? scene : undefined);
   const hook = {
@@ -97,6 +99,17 @@ export function installHook(store: Store, settings: Settings, scene: FlowScene, 
     get topology() {
       return { version: store.topology.version, nodes: store.topology.nodes.size, edges: store.topology.edges.size };
     },
+    /** The daemon's exact cumulative counts as of the last stats frame: all events, per kind, per node id. */
+    get stats() {
+      const s = store.stats;
+      if (!s) return undefined;
+      const nodes = Object.fromEntries(Object.entries(s.nodes).map(([id, counts]) => [id, perKind(counts)]));
+      return { events: s.events, lines: s.lines, byKind: perKind(s.byKind), nodes };
+    },
+    /** Federated boxes the daemon merges (server/bus), as of the last stats frame; {} when none. */
+    get boxes() {
+      return structuredClone(store.stats?.bus?.boxes ?? {});
+    },
     /** The daemon's exact cumulative counts per edge id, as of the last stats frame (shares, imbalance). */
     get edges() {
       const edges = store.stats?.edges ?? {};
@@ -104,6 +117,49 @@ export function installHook(store: Store, settings: Settings, scene: FlowScene, 
     },
     get settings() {
       return { ...settings.current };
+    },
+    /** Live balls with their events, in page coordinates (for inspect tests). */
+    get inspectable() {
+      const s = ready();
+      if (!s) return [];
+      return s.balls.inspectable().map((b) => ({ kind: KINDS[b.kind], queueId: b.ev.queueId, ...s.toPage(b) }));
+    },
+    /** What the insight views show, all from the daemon's exact stats over their windows. */
+    get insight() {
+      const lens = insight.lens;
+      const matrix = (m: NonNullable<typeof lens>['mtaEgress']) => ({
+        rows: m.rows,
+        cols: m.cols,
+        counts: m.counts,
+        expected: m.expected,
+        p: m.verdicts.map((v) => v.p ?? null),
+        ratios: m.verdicts.map((v) => Array.from(v.ratios, (r) => (Number.isFinite(r) ? r : null))),
+        flaggedRows: m.rows.filter((_, i) => m.verdicts[i]!.flagged),
+        flaggedCells: m.verdicts.flatMap((v, i) => v.flaggedCells.map((c) => `${m.rows[i]}>${m.cols[c]}`)),
+      });
+      const l = ready()?.layout;
+      return {
+        version: insight.version,
+        lens: lens && { spanMs: lens.spanMs, thresholds: { ...lens.thresholds }, mtaEgress: matrix(lens.mtaEgress), egressDest: matrix(lens.egressDest), destKind: lens.destKind },
+        flaggedNodes: [...insight.flaggedNodes],
+        floor: Object.fromEntries(FAILURE_CLASSES.map((c, i) => [c, insight.floor[i]!])),
+        floorSpanMs: insight.floorSpanMs,
+        pen: Object.fromEntries(insight.pen),
+        lanes: [...insight.lanes],
+        /** Provider lanes drawn on the right edge, in page coordinates (empty on the first-octet meter). */
+        laneAt: l?.lanes ? [...l.lanes].map(([name, y]) => ({ name, ...ready()!.toPage({ x: l.meter.x, y }) })) : [],
+        /** Floor bins in page coordinates, FAILURE_CLASSES order. */
+        bins: l
+          ? l.floorBins.map((b) => {
+              const s = ready()!;
+              const mid = s.toPage({ x: b.cx, y: l.floorY - 12 * l.scale });
+              return { x: mid.x, y: mid.y, x0: s.toPage({ x: b.x0, y: 0 }).x, x1: s.toPage({ x: b.x1, y: 0 }).x };
+            })
+          : [],
+        alarms: store.alarms ? { rules: [...store.alarms.rules], active: store.alarms.active.map((a) => ({ ...a })) } : undefined,
+        pulsing: [...(ready()?.insightLayer.pulsing ?? [])],
+        selection: selection.current ? { kind: selection.current.kind, pinned: selection.pinned } : undefined,
+      };
     },
   };
   Object.defineProperty(window, '__mtaviz', { value: Object.freeze(hook), writable: false, configurable: false });

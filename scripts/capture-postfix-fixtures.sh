@@ -2,22 +2,16 @@
 # Refreshes the Postfix golden fixtures in test/fixtures/postfix/ from a real
 # Postfix (Debian package) run on loopback. Not run in CI: the captured logs are
 # committed, and test/parse/postfix-fixtures.test.ts asserts exact counts for
-# them. After a refresh, re-check those counts (the mix below is deterministic,
-# queue IDs and timestamps are not).
+# them. After a refresh, re-check those counts (the mix is deterministic, queue
+# IDs and timestamps are not).
 #
-# A private instance only: its own config dir (postfix -c), queue, data dir and
-# ports; the system's default instance is neither read nor touched. Two runs of
-# the same traffic mix:
+# The instance and its traffic mix are scripts/postfix-private.sh's (the
+# end-to-end test ships the same mix live). Two runs:
 #   1. maillog_file (postlogd) logging            -> maillog.log
-#   2. syslog(3) into a private rsyslogd, inside a private mount namespace in
-#      which /dev/log is that rsyslogd's socket  -> syslog-bsd.log,
+#   2. syslog(3) into a private rsyslogd (its own config, pid file and socket;
+#      Postfix reaches it through a private mount namespace, never the
+#      machine's /dev/log)                       -> syslog-bsd.log,
 #      syslog-rfc3339.log, syslog-forward.log (<PRI>), syslog-5424.log
-#
-# Topology: listeners elb-smtp and elb-api (distinct syslog_names), egress
-# transports proxy-a, proxy-b (postfix/NAME/smtp tags) and out1 (a
-# postfix-out1/smtp tag); smtp-sink peers that accept, answer 4xx and answer
-# 5xx, an IPv6 peer on [::1], an unreachable peer, local pickup (sendmail), the
-# error transport, NOQUEUE rejects, and expiry of the deferred mail.
 #
 # Usage: sudo scripts/capture-postfix-fixtures.sh [OUT_DIR]
 #   env WORK (scratch dir, default /tmp/mtaviz-capture-postfix), BASE_PORT (24400)
@@ -26,20 +20,10 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OUT="${1:-$HERE/../test/fixtures/postfix}"
 WORK="${WORK:-/tmp/mtaviz-capture-postfix}"
-BASE_PORT="${BASE_PORT:-24400}"
-
-P_OK=$((BASE_PORT + 1))     # smtp-sink: accepts
-P_SOFT=$((BASE_PORT + 2))   # smtp-sink: 4xx to RCPT
-P_HARD=$((BASE_PORT + 3))   # smtp-sink: 5xx to RCPT
-P_V6=$((BASE_PORT + 4))     # smtp-sink on [::1]: accepts
-P_DOWN=$((BASE_PORT + 5))   # nothing listens: connection refused
-P_ELB_SMTP=$((BASE_PORT + 25))
-P_ELB_API=$((BASE_PORT + 26))
 
 log() { printf 'capture-postfix: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
-# wait_until DESCRIPTION SECONDS COMMAND...: poll a condition with a deadline.
 wait_until() {
   local what="$1" secs="$2"; shift 2
   local deadline=$((SECONDS + secs))
@@ -49,130 +33,7 @@ wait_until() {
   done
 }
 
-[[ $(id -u) -eq 0 ]] || die "run as root (Postfix's master and postdrop need it)"
-for bin in postfix postconf postqueue sendmail smtp-sink smtp-source rsyslogd unshare; do
-  command -v "$bin" >/dev/null || die "missing $bin (apt-get install postfix rsyslog util-linux)"
-done
-
-# ---------------------------------------------------------------- one instance
-# Everything below runs against $RUN (one directory per run).
-
-write_config() {
-  local run="$1" mode="$2"
-  mkdir -p "$run/etc" "$run/spool" "$run/data" "$run/log"
-  chown postfix "$run/data"
-  local maillog=""
-  if [[ $mode == postlog ]]; then
-    maillog="maillog_file = $run/log/maillog.log
-maillog_file_prefixes = $run/log"
-  fi
-  cat >"$run/etc/main.cf" <<EOF
-# Private fixture instance written by scripts/capture-postfix-fixtures.sh.
-compatibility_level = 3.6
-myhostname = mx1.mtaviz.test
-mydomain = mtaviz.test
-myorigin = \$myhostname
-mydestination =
-inet_interfaces = loopback-only
-inet_protocols = all
-queue_directory = $run/spool
-data_directory = $run/data
-mail_owner = postfix
-setgid_group = postdrop
-$maillog
-syslog_facility = mail
-
-# No DNS anywhere: every destination is a literal loopback peer.
-smtp_dns_support_level = disabled
-smtpd_peername_lookup = no
-smtp_host_lookup = native
-disable_vrfy_command = yes
-smtputf8_enable = no
-smtp_tls_security_level = none
-smtpd_tls_security_level = none
-biff = no
-alias_maps =
-alias_database =
-
-# Only the fixture domains are relayed; loopback clients are not trusted, so
-# anything else is a NOQUEUE reject.
-mynetworks = 192.0.2.0/24
-relay_domains = ok-a.test ok-b.test soft.test hard.test v6.test down.test
-smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-transport_maps = inline:{
-  { ok-a.test = proxy-a:[127.0.0.1]:$P_OK },
-  { ok-b.test = proxy-b:[127.0.0.1]:$P_OK },
-  { soft.test = proxy-a:[127.0.0.1]:$P_SOFT },
-  { hard.test = proxy-b:[127.0.0.1]:$P_HARD },
-  { v6.test = out1:[::1]:$P_V6 },
-  { down.test = proxy-b:[127.0.0.1]:$P_DOWN } }
-default_transport = error:5.1.2 no route outside the fixture
-local_transport = error:5.1.1 no local delivery in the fixture
-relay_transport = error:5.1.2 no relay transport in the fixture
-
-# Deferred mail is retried only when the script flushes the queue, so every
-# deferred recipient is tried exactly twice before it expires.
-queue_run_delay = 1h
-minimal_backoff_time = 1h
-maximal_backoff_time = 2h
-maximal_queue_lifetime = 5d
-bounce_queue_lifetime = 5d
-delay_warning_time = 0h
-smtp_connect_timeout = 5s
-EOF
-
-  cat >"$run/etc/master.cf" <<EOF
-# service type  private unpriv  chroot  wakeup  maxproc command + args
-$P_ELB_SMTP inet n       -       n       -       -       smtpd -o syslog_name=postfix/elb-smtp
-$P_ELB_API  inet n       -       n       -       -       smtpd -o syslog_name=postfix/elb-api
-pickup     unix  n       -       n       60      1       pickup
-cleanup    unix  n       -       n       -       0       cleanup
-qmgr       unix  n       -       n       300     1       qmgr
-rewrite    unix  -       -       n       -       -       trivial-rewrite
-bounce     unix  -       -       n       -       0       bounce
-defer      unix  -       -       n       -       0       bounce
-trace      unix  -       -       n       -       0       bounce
-verify     unix  -       -       n       -       1       verify
-flush      unix  n       -       n       1000?   0       flush
-proxymap   unix  -       -       n       -       -       proxymap
-smtp       unix  -       -       n       -       -       smtp
-relay      unix  -       -       n       -       -       smtp -o syslog_name=postfix/relay
-showq      unix  n       -       n       -       -       showq
-error      unix  -       -       n       -       -       error
-retry      unix  -       -       n       -       -       error
-discard    unix  -       -       n       -       -       discard
-anvil      unix  -       -       n       -       1       anvil
-scache     unix  -       -       n       -       1       scache
-postlog    unix-dgram n  -       n       -       1       postlogd
-proxy-a    unix  -       -       n       -       -       smtp -o syslog_name=postfix/proxy-a
-proxy-b    unix  -       -       n       -       -       smtp -o syslog_name=postfix/proxy-b
-out1       unix  -       -       n       -       -       smtp -o syslog_name=postfix-out1
-EOF
-}
-
-start_sinks() {
-  local run="$1"
-  # -u: smtp-sink drops to this user; positional: [host]:port backlog.
-  smtp-sink -u postfix "127.0.0.1:$P_OK" 64 & echo $! >>"$run/sinks.pid"
-  smtp-sink -u postfix -r RCPT "127.0.0.1:$P_SOFT" 64 & echo $! >>"$run/sinks.pid"
-  smtp-sink -u postfix -f RCPT "127.0.0.1:$P_HARD" 64 & echo $! >>"$run/sinks.pid"
-  smtp-sink -u postfix "[::1]:$P_V6" 64 & echo $! >>"$run/sinks.pid"
-  for port in $P_OK $P_SOFT $P_HARD; do
-    wait_until "smtp-sink on $port" 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null
-  done
-  wait_until "smtp-sink on [::1]:$P_V6" 10 bash -c "exec 3<>/dev/tcp/::1/$P_V6" 2>/dev/null
-}
-
-queue_count() { find "$1/spool/$2" -type f 2>/dev/null | wc -l; }
-
-# The queue holds only the expected deferred messages, and nothing is in flight.
-settled() {
-  local run="$1" want_deferred="$2"
-  [[ $(queue_count "$run" incoming) -eq 0 && $(queue_count "$run" active) -eq 0 &&
-     $(queue_count "$run" maildrop) -eq 0 && $(queue_count "$run" deferred) -eq $want_deferred ]]
-}
-
-# The log stopped growing (postlogd and rsyslogd write asynchronously).
+# The log stopped growing (rsyslogd writes asynchronously).
 log_quiet() {
   local f="$1" a b
   a=$(stat -c %s "$f" 2>/dev/null || echo 0); sleep 1
@@ -180,120 +41,45 @@ log_quiet() {
   [[ $a -eq $b && $b -gt 0 ]]
 }
 
-inject() {
-  local run="$1"
-  local src=(smtp-source -M client.mtaviz.test -f sender@ok-a.test -l 512)
-  "${src[@]}" -m 20 -s 2 -t user@ok-a.test "127.0.0.1:$P_ELB_SMTP"
-  "${src[@]}" -m 10 -r 2 -t user@ok-b.test "127.0.0.1:$P_ELB_SMTP"
-  "${src[@]}" -m 8 -t user@hard.test "[::1]:$P_ELB_API"
-  "${src[@]}" -m 6 -t user@soft.test "127.0.0.1:$P_ELB_API"
-  "${src[@]}" -m 4 -t user@down.test "127.0.0.1:$P_ELB_SMTP"
-  "${src[@]}" -m 5 -t user@v6.test "[::1]:$P_ELB_API"
-  # Relay access denied: NOQUEUE rejects (-A: keep going after the 554).
-  "${src[@]}" -A -m 3 -t user@nowhere.example "127.0.0.1:$P_ELB_SMTP"
-  # Local submission through sendmail(1) -> postdrop -> pickup.
-  local sm=(sendmail -C "$run/etc" -f local-sender@ok-b.test)
-  printf 'Subject: pickup one\n\nhello\n' | "${sm[@]}" pickup-a@ok-a.test
-  printf 'Subject: pickup two\n\nhello\n' | "${sm[@]}" pickup-b@ok-b.test pickup-c@soft.test
-  printf 'Subject: pickup three\n\nhello\n' | "${sm[@]}" pickup-d@nowhere.example
-}
+[[ $(id -u) -eq 0 ]] || die "run as root (Postfix's master and postdrop need it)"
+command -v rsyslogd >/dev/null || die "missing rsyslogd (apt-get install rsyslog)"
 
-# Deferred after the first pass: 6 soft.test + 4 down.test + the pickup message
-# with a soft.test recipient.
-DEFERRED=11
+mkdir -p "$OUT" "$WORK"
+OUT="$(cd "$OUT" && pwd)"
+chmod 755 "$WORK"
 
-run_traffic() {
-  local run="$1" logfile="$2"
-  postfix -c "$run/etc" check
-  postfix -c "$run/etc" start
-  inject "$run"
-  wait_until "first delivery pass" 120 settled "$run" "$DEFERRED"
-  # Second attempt for every deferred recipient, then expiry: lifetime 0 makes
-  # qmgr return the still-deferred messages to their senders.
-  postqueue -c "$run/etc" -f
-  wait_until "second pass" 120 settled "$run" "$DEFERRED"
-  postconf -c "$run/etc" -e maximal_queue_lifetime=0 bounce_queue_lifetime=0
-  postfix -c "$run/etc" reload
-  postqueue -c "$run/etc" -f
-  wait_until "expiry and bounce notices" 120 settled "$run" 0
-  wait_until "log to settle" 30 log_quiet "$logfile"
-  postfix -c "$run/etc" stop
-}
+# 1. postlogd
+"$HERE/postfix-private.sh" "$WORK/postlog" --maillog "$WORK/postlog-log/maillog.log"
+install -m 0644 "$WORK/postlog-log/maillog.log" "$OUT/maillog.log"
 
-stop_run() {
-  local run="$1"
-  if [[ -f $run/etc/main.cf ]]; then postfix -c "$run/etc" stop >/dev/null 2>&1 || true; fi
-  for f in "$run/sinks.pid" "$run/rsyslogd.pid"; do
-    [[ -f $f ]] || continue
-    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$f"
-    rm -f "$f"
-  done
-}
-
-# ---------------------------------------------------------------- syslog mode
-# Re-entered inside `unshare -m`: /dev is replaced (in this namespace only) by a
-# directory holding the usual device nodes plus rsyslogd's socket as /dev/log.
-
-syslog_inside() {
-  local run="$1"
-  local dev="$run/dev"
-  mkdir -p "$dev"
-  for n in null zero full random urandom tty; do
-    touch "$dev/$n"
-    mount --bind "/dev/$n" "$dev/$n"
-  done
-  cat >"$run/rsyslog.conf" <<EOF
+# 2. syslog(3) -> a private rsyslogd writing the four file formats
+logs="$WORK/syslog-log"
+rm -rf "$logs"
+mkdir -p "$logs"
+cat >"$logs/rsyslog.conf" <<CONF
 module(load="imuxsock" SysSock.Use="off")
-input(type="imuxsock" Socket="$dev/log")
+input(type="imuxsock" Socket="$logs/log.sock")
 template(name="ForwardLF" type="string"
          string="<%PRI%>%TIMESTAMP% %HOSTNAME% %syslogtag:1:32%%msg:::sp-if-no-1st-sp%%msg%\n")
 if \$syslogfacility-text == 'mail' then {
-  action(type="omfile" file="$run/log/syslog-bsd.log" template="RSYSLOG_TraditionalFileFormat")
-  action(type="omfile" file="$run/log/syslog-rfc3339.log" template="RSYSLOG_FileFormat")
-  action(type="omfile" file="$run/log/syslog-forward.log" template="ForwardLF")
-  action(type="omfile" file="$run/log/syslog-5424.log" template="RSYSLOG_SyslogProtocol23Format")
+  action(type="omfile" file="$logs/syslog-bsd.log" template="RSYSLOG_TraditionalFileFormat")
+  action(type="omfile" file="$logs/syslog-rfc3339.log" template="RSYSLOG_FileFormat")
+  action(type="omfile" file="$logs/syslog-forward.log" template="ForwardLF")
+  action(type="omfile" file="$logs/syslog-5424.log" template="RSYSLOG_SyslogProtocol23Format")
 }
-EOF
-  rsyslogd -f "$run/rsyslog.conf" -i "$run/rsyslogd.pid"
-  wait_until "rsyslogd socket" 10 test -S "$dev/log"
-  mount --bind "$dev" /dev
-  run_traffic "$run" "$run/log/syslog-bsd.log"
-  # Stop rsyslogd so that its files are complete.
-  local pid
-  pid="$(cat "$run/rsyslogd.pid")"
-  kill "$pid"
-  wait_until "rsyslogd exit" 10 bash -c "! kill -0 $pid 2>/dev/null"
-  rm -f "$run/rsyslogd.pid"
-}
-
-if [[ ${1:-} == --syslog-inside ]]; then
-  trap 'stop_run "$2"' EXIT
-  syslog_inside "$2"
-  exit 0
-fi
-
-# ---------------------------------------------------------------- main
-mkdir -p "$OUT"
-OUT="$(cd "$OUT" && pwd)"
-
-for mode in postlog syslog; do
-  RUN="$WORK/$mode"
-  stop_run "$RUN"
-  rm -rf "$RUN"
-  write_config "$RUN" "$mode"
-  trap 'stop_run "$RUN"' EXIT
-  start_sinks "$RUN"
-  if [[ $mode == postlog ]]; then
-    run_traffic "$RUN" "$RUN/log/maillog.log"
-    install -m 0644 "$RUN/log/maillog.log" "$OUT/maillog.log"
-  else
-    unshare -m --propagation private "$0" --syslog-inside "$RUN"
-    for f in syslog-bsd syslog-rfc3339 syslog-forward syslog-5424; do
-      install -m 0644 "$RUN/log/$f.log" "$OUT/$f.log"
-    done
-  fi
-  stop_run "$RUN"
-  trap - EXIT
+CONF
+rsyslogd -f "$logs/rsyslog.conf" -i "$logs/rsyslogd.pid"
+trap 'kill "$(cat "$logs/rsyslogd.pid" 2>/dev/null)" 2>/dev/null || true' EXIT
+wait_until "rsyslogd socket" 10 test -S "$logs/log.sock"
+"$HERE/postfix-private.sh" "$WORK/syslog" --syslog "$logs/log.sock"
+wait_until "log to settle" 30 log_quiet "$logs/syslog-bsd.log"
+# Stop rsyslogd so that its files are complete.
+pid="$(cat "$logs/rsyslogd.pid")"
+kill "$pid"
+wait_until "rsyslogd exit" 10 bash -c "! kill -0 $pid 2>/dev/null"
+trap - EXIT
+for f in syslog-bsd syslog-rfc3339 syslog-forward syslog-5424; do
+  install -m 0644 "$logs/$f.log" "$OUT/$f.log"
 done
 
 log "fixtures written to $OUT:"

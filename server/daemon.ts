@@ -9,6 +9,9 @@
 // - http.route(...): endpoints.
 
 import { readFileSync } from 'node:fs';
+import { Bus } from './bus/bus.js';
+import { registerBusMetrics } from './bus/metrics.js';
+import { busSettings, type busOptions } from './bus/options.js';
 import type { ConfigOf } from './cli/options.js';
 import type { httpOptions } from './http/options.js';
 import { healthz } from './http/healthz.js';
@@ -18,6 +21,9 @@ import { Hub } from './hub/hub.js';
 import type { hubOptions } from './hub/options.js';
 import type { PipelineCounters } from './hub/pipeline-counters.js';
 import type { ingestOptions } from './ingest/options.js';
+import { parseAlarmRule } from './insight/alarm-rule.js';
+import { Alarms } from './insight/alarms.js';
+import type { insightOptions } from './insight/options.js';
 import { createSources } from './ingest/sources.js';
 import type { LineHandler, Source } from './ingest/source.js';
 import type { Logger } from './log.js';
@@ -28,7 +34,9 @@ import type { SourceStats } from './protocol/index.js';
 export type DaemonConfig = ConfigOf<typeof ingestOptions> &
   ConfigOf<typeof httpOptions> &
   ConfigOf<typeof parseOptions> &
-  ConfigOf<typeof hubOptions>;
+  ConfigOf<typeof hubOptions> &
+  ConfigOf<typeof insightOptions> &
+  ConfigOf<typeof busOptions>;
 
 /** The package version, for the WebSocket hello and the snapshot (read beside dist/). */
 function version(): string {
@@ -41,7 +49,7 @@ export interface Closable {
 }
 
 export interface Daemon {
-  /** Base URL of the HTTP server, e.g. http://127.0.0.1:8000/. */
+  /** Base URL of the HTTP server, e.g. http://127.0.0.1:8000/; empty when --headless. */
   readonly url: string;
   readonly sources: readonly Source[];
   readonly http: HttpServer;
@@ -59,20 +67,44 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
 
   // Circular by nature: the hub reads the pipeline's counters, the pipeline feeds the hub.
   let counters: () => PipelineCounters = () => ({ lines: 0, unparsed: 0, evictions: 0, correlating: 0, sources: {}, parsers: {} });
-  const hub = new Hub(config, { version: version(), showAddresses: config.showAddresses, counters: () => counters(), log });
-  const pipeline = createPipeline(config, hub.publish);
+  // Federation through NATS (--publish, --subscribe); its options are checked before anything starts.
+  const bus = Bus.create(busSettings(config), {
+    hub: () => hub,
+    startedAt,
+    bounds: { maxNodes: config.maxNodes, maxEdges: config.maxEdges, showAddresses: config.showAddresses },
+    log,
+  });
+  const hub = new Hub(config, {
+    version: version(),
+    showAddresses: config.showAddresses,
+    counters: () => counters(),
+    log,
+    providers: config.providers,
+    remote: bus,
+  });
+  const alarms = new Alarms(config.alarms.map(parseAlarmRule), Date.now());
+  if (alarms.configured) {
+    hub.broadcastSticky(alarms.message());
+    hub.onStats((stats) => {
+      const judged = alarms.evaluate(stats);
+      if (!judged) return;
+      hub.broadcastSticky(judged.message);
+      if (judged.changed) log.warn({ active: judged.message.active }, 'alarms changed');
+    });
+  }
+  const pipeline = createPipeline(config, bus ? bus.sink(hub.publish) : hub.publish);
 
-  const deliver: LineHandler = (line, source) => {
+  const deliver: LineHandler = (line, source, bytes, at) => {
     lines++;
-    pipeline.line(line, source.id);
+    pipeline.line(line, source.id, bytes, at);
   };
 
   // A stage that throws must not take an input down with it: the line is
   // counted as an error of its source and the stream goes on.
   let reported = false;
-  const onLine: LineHandler = (line, source) => {
+  const onLine: LineHandler = (line, source, bytes, at) => {
     try {
-      deliver(line, source);
+      deliver(line, source, bytes, at);
     } catch (err) {
       source.counters.errors++;
       if (!reported) log.error({ err, source: source.id }, 'line handler failed (further failures only counted)');
@@ -96,9 +128,18 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
   };
   const http = new HttpServer(config, log);
   http.route('GET', '/healthz', healthz({ startedAt, sources, lines: () => lines }));
-  mountSite(http, config, { hub, pipeline: () => counters(), version: version(), log });
+  mountSite(http, config, {
+    hub,
+    alarms,
+    pipeline: () => counters(),
+    version: version(),
+    log,
+    ...(bus ? { metrics: (registry) => registerBusMetrics(registry, bus) } : {}),
+  });
   const closables: Closable[] = [
     { name: 'parse', close: () => pipeline.close() },
+    // After parse (a box's final report holds every event), before the hub.
+    ...(bus ? [{ name: 'bus', close: () => bus.close() }] : []),
     {
       name: 'hub',
       close: () => {
@@ -131,8 +172,9 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
 
   try {
     // HTTP first: a taken port fails fast, before any socket file is made.
-    const url = await http.start();
+    const url = bus?.headless ? '' : await http.start();
     hub.start();
+    bus?.start();
     for (const source of sources) {
       await source.start();
       started.push(source);

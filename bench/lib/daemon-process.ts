@@ -23,13 +23,27 @@ export interface DaemonProcess {
   stop(): Promise<void>;
 }
 
-export async function spawnDaemon(args: string[]): Promise<DaemonProcess> {
+export interface SpawnOptions {
+  /** Options for node itself, before the script (e.g. --inspect=127.0.0.1:0). */
+  node?: string[];
+  /** Sees the daemon's stderr as it comes (it is passed on to ours as well). */
+  onStderr?: (text: string) => void;
+}
+
+export async function spawnDaemon(args: string[], opts: SpawnOptions = {}): Promise<DaemonProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'mtaviz-bench-'));
   const socket = join(dir, 'mtaviz.sock');
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--socket', socket, ...args], {
+  const proc = spawn(process.execPath, [...(opts.node ?? []), CLI, 'serve', '--port', '0', '--socket', socket, ...args], {
     cwd: dir,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', opts.onStderr ? 'pipe' : 'inherit'],
   });
+  if (opts.onStderr) {
+    const onStderr = opts.onStderr;
+    proc.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      process.stderr.write(d);
+      onStderr(d);
+    });
+  }
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     proc.stdout!.setEncoding('utf8').on('data', (d: string) => {

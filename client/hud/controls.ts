@@ -10,13 +10,19 @@ export const SHORTCUTS = {
   ' ': 'paused',
   l: 'legend',
   r: 'reset',
+  i: 'lens',
+  d: 'lanes',
+  c: 'palette',
 } as const;
 
 type Action = (typeof SHORTCUTS)[keyof typeof SHORTCUTS];
 
 export function bindControls(root: ParentNode, settings: Settings, positions: SavedPositions): void {
   const act = (action: Action) => {
+    const s = settings.current;
     if (action === 'reset') positions.reset();
+    else if (action === 'lanes') settings.set('lanes', s.lanes === 'provider' ? 'meter' : 'provider');
+    else if (action === 'palette') settings.set('palette', s.palette === 'contrast' ? 'standard' : 'contrast');
     else settings.toggle(action);
   };
   root.querySelectorAll<HTMLButtonElement>('button[data-action]').forEach((b) => {
@@ -36,7 +42,8 @@ export function bindControls(root: ParentNode, settings: Settings, positions: Sa
     const s = settings.current;
     root.querySelectorAll<HTMLButtonElement>('button[data-action]').forEach((b) => {
       const a = b.dataset.action;
-      if (a === 'errors' || a === 'paused' || a === 'legend') b.setAttribute('aria-pressed', String(s[a]));
+      if (a === 'errors' || a === 'paused' || a === 'legend' || a === 'lens') b.setAttribute('aria-pressed', String(s[a]));
+      if (a === 'lanes') b.setAttribute('aria-pressed', String(s.lanes === 'provider'));
     });
     const legend = root.querySelector<HTMLElement>('#legend');
     if (legend) legend.hidden = !s.legend;

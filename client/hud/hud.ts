@@ -5,9 +5,13 @@
 import type { SavedPositions } from '../layout/saved-positions.js';
 import type { Settings } from '../state/settings.js';
 import type { Store } from '../state/store.js';
+import { boxesSummary } from './boxes.js';
 import { count, ratio, seconds } from './format.js';
 
 const REFRESH_MS = 250;
+/** Rates in the heads-up line: over about this much of the daemon's stats history. */
+const MATCHED_WINDOW_MS = 5000;
+const MIN_MATCHED_MS = 2900;
 
 export interface HudElements {
   eventsIn: HTMLElement;
@@ -15,6 +19,8 @@ export interface HudElements {
   sampling: HTMLElement;
   conn: HTMLElement;
   drops: HTMLElement;
+  /** Federated boxes, when the daemon merges some (server/bus). */
+  boxes: HTMLElement;
   flags: HTMLElement;
   banner: HTMLElement;
 }
@@ -31,6 +37,7 @@ export function findHud(root: ParentNode): HudElements {
     sampling: get('hud-sampling'),
     conn: get('hud-conn'),
     drops: get('hud-drops'),
+    boxes: get('hud-boxes'),
     flags: get('hud-flags'),
     banner: get('banner'),
   };
@@ -43,12 +50,23 @@ export function startHud(els: HudElements, store: Store, settings: Settings, pos
   const refresh = () => {
     const now = performance.now();
     const stats = store.stats;
-    set(els.eventsIn, stats ? `${count(stats.rate.eventsPerSec)} events/s in` : '– events/s in');
-    set(els.ballsShown, `${count(store.ballsPerSec(now))} balls/s shown`);
+    // Both over the same stretch between two stats snapshots: the daemon's exact events
+    // and the balls this page drew meanwhile, so the two can be compared honestly.
+    // Until a few seconds are covered, balls drawn from a backlog at page load would skew the pair.
+    const matched = store.matchedRates(MATCHED_WINDOW_MS);
+    const rates = matched && matched.spanMs >= MIN_MATCHED_MS ? matched : undefined;
+    const inRate = rates?.eventsPerSec ?? stats?.rate.eventsPerSec;
+    set(els.eventsIn, inRate !== undefined ? `${count(inRate)} events/s in` : '– events/s in');
+    set(els.ballsShown, rates ? `${count(rates.ballsPerSec)} balls/s shown` : '– balls/s shown');
+    const span = rates ? ` over the last ${Math.round(rates.spanMs / 1000)} s` : '';
+    els.eventsIn.title = `events the daemon parsed${span}: exact, never sampled`;
+    els.ballsShown.title = `balls this page drew${span}; fewer than the events when the daemon samples, errors are hidden, or balls are dropped`;
 
     const perBall = store.messagesPerBall(now);
     set(els.sampling, perBall > 1.05 ? `1 ball = ${ratio(perBall)} messages` : '');
     els.sampling.hidden = perBall <= 1.05;
+    els.sampling.title =
+      'The daemon sends this page a uniform sample of the events; every count, rate, share and bin is exact, from its unsampled counters.';
 
     const q = store.queue.drops;
     set(els.drops, `drops ${count(store.totalDrops())}`);
@@ -59,8 +77,19 @@ export function startHud(els: HudElements, store: Store, settings: Settings, pos
       `not drops: paused ${store.drops.paused}, errors squelched ${store.squelched}`;
     els.drops.classList.toggle('warn', store.totalDrops() > 0);
 
+    const boxes = boxesSummary(stats?.bus?.boxes);
+    set(els.boxes, boxes.text);
+    els.boxes.hidden = boxes.text === '';
+    els.boxes.title = boxes.detail;
+    els.boxes.classList.toggle('warn', boxes.warn);
+
     const s = settings.current;
-    const flags = [s.paused ? 'PAUSED' : '', s.errors ? '' : 'errors hidden', positions.count ? 'custom layout' : '']
+    const flags = [
+      s.paused ? 'PAUSED' : '',
+      s.errors ? '' : 'errors hidden',
+      positions.count ? 'custom layout' : '',
+      s.lanes === 'provider' ? 'provider lanes' : '',
+    ]
       .filter(Boolean)
       .join(' · ');
     set(els.flags, flags);

@@ -32,6 +32,21 @@ export interface Meter {
   v6: Point;
 }
 
+/** A bin of the bounce floor: where failures of one class land. */
+export interface FloorBin {
+  x0: number;
+  x1: number;
+  cx: number;
+}
+
+/** What the layout needs beyond tiers and viewport. */
+export interface LayoutOptions {
+  /** Provider lanes on the right edge instead of the first-octet meter, top to bottom. */
+  lanes?: readonly string[];
+  /** Bins on the floor, left to right. */
+  floorBins?: number;
+}
+
 export interface Layout {
   viewport: Viewport;
   /** UI scale: 1 on a 1280x720 CSS-pixel laptop screen at DPR 1, larger on big or dense screens. */
@@ -43,7 +58,12 @@ export interface Layout {
   tierX: Record<Tier, number>;
   internet: Point & { r: number };
   meter: Meter;
+  /** Provider lanes (name -> y on the right edge at meter.x), when the right edge shows providers. */
+  lanes: Map<string, number> | undefined;
   floorY: number;
+  floorBins: FloorBin[];
+  /** Where each egress's deferral pen sits: its pile grows right and up from here. */
+  pens: Map<string, Point>;
   nodeRadius: number;
   ballRadius: number;
   fontPx: number;
@@ -64,7 +84,7 @@ export function screenFactor(cssWidth: number, cssHeight: number): number {
   return Math.max(1, Math.min(cssWidth / 1280, cssHeight / 720, 3));
 }
 
-export function computeLayout(tiers: TierLists, viewport: Viewport, overrides: Overrides): Layout {
+export function computeLayout(tiers: TierLists, viewport: Viewport, overrides: Overrides, opts: LayoutOptions = {}): Layout {
   const { width: W, height: H, dpr } = viewport;
   const scale = dpr * screenFactor(W / dpr, H / dpr);
   const top = 60 * scale;
@@ -96,6 +116,28 @@ export function computeLayout(tiers: TierLists, viewport: Viewport, overrides: O
   const meterX = W - 56 * scale;
   const meterTop = top + 64 * scale;
   const internetR = Math.min(W * 0.1, (bottom - top) * 0.3);
+
+  let lanes: Map<string, number> | undefined;
+  if (opts.lanes && opts.lanes.length > 0) {
+    const names = opts.lanes;
+    const step = (bottom - meterTop) / names.length;
+    lanes = new Map(names.map((name, i) => [name, meterTop + step * (i + 0.5)]));
+  }
+
+  // The bins share the floor's width, with a margin at each end.
+  const bins = opts.floorBins ?? 5;
+  const binW = (W * 0.94) / bins;
+  const floorBins = Array.from({ length: bins }, (_, i) => {
+    const x0 = W * 0.03 + i * binW;
+    return { x0, x1: x0 + binW, cx: x0 + binW / 2 };
+  });
+
+  const pens = new Map<string, Point>();
+  for (const id of tiers.egress) {
+    const p = nodes.get(id)!;
+    pens.set(id, { x: p.x + nodeRadius * 1.9, y: p.y + nodeRadius * 0.6 });
+  }
+
   return {
     viewport,
     scale,
@@ -104,7 +146,10 @@ export function computeLayout(tiers: TierLists, viewport: Viewport, overrides: O
     tierX,
     internet: { x: W * 0.76, y: (top + bottom) / 2, r: internetR },
     meter: { x: meterX, top: meterTop, bottom, v6: { x: meterX, y: meterTop - 24 * scale } },
+    lanes,
     floorY,
+    floorBins,
+    pens,
     nodeRadius,
     ballRadius: 3.5 * scale,
     fontPx: Math.round(12 * scale),

@@ -1,7 +1,7 @@
 // The route a ball takes for an event, given the current layout. Pure, and
 // writes into a caller-owned Flight so that planning allocates nothing.
 
-import { destBucket, nodeId, type MailEvent, type Tier } from '../../server/protocol/index.js';
+import { destBucket, failureClass, nodeId, type MailEvent, type ProviderMatcher, type Tier } from '../../server/protocol/index.js';
 import { meterPoint, type Layout, type Point } from './layout.js';
 
 /** What happens after the last waypoint. */
@@ -18,18 +18,36 @@ export interface Flight {
   xs: Float32Array;
   ys: Float32Array;
   end: number;
-  /** Destination bucket of a delivery that reached the meter (for the landing record). */
+  /** Where a delivery hit the right edge (for the landing record): a bucket ("142", "v6") or "provider:NAME". */
   bucket: string | undefined;
+  /** For falls: the x the ball lands at (its failure class's bin on the floor); NaN for none. */
+  landX: number;
 }
 
 export function newFlight(): Flight {
-  return { n: 0, xs: new Float32Array(MAX_POINTS), ys: new Float32Array(MAX_POINTS), end: END_DWELL, bucket: undefined };
+  return { n: 0, xs: new Float32Array(MAX_POINTS), ys: new Float32Array(MAX_POINTS), end: END_DWELL, bucket: undefined, landX: NaN };
 }
 
-/** `random` returns [0, 1); it spreads balls a little around node centres. */
-export function planFlight(ev: MailEvent, layout: Layout, random: () => number, out: Flight): Flight {
+/** The right-edge point for a delivery attempt: its provider's lane, or the meter at its first octet. */
+function rightEdge(ev: MailEvent, layout: Layout, providers: ProviderMatcher | undefined): { point: Point; bucket: string } | undefined {
+  if (layout.lanes && providers) {
+    const name = providers.names[providers.match(ev.domain, ev.destIp)]!;
+    const y = layout.lanes.get(name);
+    return y === undefined ? undefined : { point: { x: layout.meter.x, y }, bucket: `provider:${name}` };
+  }
+  const bucket = destBucket(ev.destIp);
+  const point = meterPoint(layout.meter, bucket);
+  return point && bucket !== undefined ? { point, bucket } : undefined;
+}
+
+/**
+ * `random` returns [0, 1); it spreads balls a little around node centres.
+ * `providers` places deliveries in provider lanes when the layout has them.
+ */
+export function planFlight(ev: MailEvent, layout: Layout, random: () => number, out: Flight, providers?: ProviderMatcher): Flight {
   out.n = 0;
   out.bucket = undefined;
+  out.landX = NaN;
   const jitter = layout.nodeRadius * 0.6;
   const at = (tier: Tier, name: string | undefined): Point => {
     const p = name === undefined ? undefined : layout.nodes.get(nodeId(tier, name));
@@ -42,6 +60,10 @@ export function planFlight(ev: MailEvent, layout: Layout, random: () => number, 
     out.n++;
   };
   const { internet } = layout;
+  const bin = () => {
+    const b = layout.floorBins[failureClass(ev.dsn, ev.reason)];
+    return b ? b.cx + (random() - 0.5) * (b.x1 - b.x0) * 0.6 : NaN;
+  };
 
   switch (ev.kind) {
     case 'injection': {
@@ -57,17 +79,17 @@ export function planFlight(ev: MailEvent, layout: Layout, random: () => number, 
       const to = at('mta', ev.mta);
       push(from);
       push(lerp(from, to, 0.55));
+      out.landX = bin();
       return out;
     }
     case 'delivery': {
       out.end = END_DWELL;
       push(at('mta', ev.mta));
       if (ev.egress !== undefined) push(at('egress', ev.egress));
-      const bucket = destBucket(ev.destIp);
-      const hit = meterPoint(layout.meter, bucket);
+      const hit = rightEdge(ev, layout, providers);
       if (hit) {
-        out.bucket = bucket;
-        push(hit);
+        out.bucket = hit.bucket;
+        push(hit.point);
       } else {
         push(internet);
       }
@@ -79,9 +101,11 @@ export function planFlight(ev: MailEvent, layout: Layout, random: () => number, 
       const gate = ev.egress !== undefined ? at('egress', ev.egress) : undefined;
       if (gate) push(gate);
       const from = gate ?? { x: out.xs[0]!, y: out.ys[0]! };
-      const target = meterPoint(layout.meter, destBucket(ev.destIp)) ?? internet;
+      const target = rightEdge(ev, layout, providers)?.point ?? internet;
       push(towardsRim(from, target, internet, 0.6));
-      push({ x: from.x + (random() - 0.5) * jitter, y: from.y + jitter });
+      // Back into its egress's pen, where the backlog piles up; without an egress, back where it came from.
+      const pen = ev.egress !== undefined ? layout.pens.get(nodeId('egress', ev.egress)) : undefined;
+      push(pen ? { x: pen.x + random() * jitter, y: pen.y - random() * jitter } : { x: from.x + (random() - 0.5) * jitter, y: from.y + jitter });
       return out;
     }
     case 'bounce': {
@@ -90,8 +114,9 @@ export function planFlight(ev: MailEvent, layout: Layout, random: () => number, 
       const gate = ev.egress !== undefined ? at('egress', ev.egress) : undefined;
       if (gate) push(gate);
       const from = gate ?? { x: out.xs[0]!, y: out.ys[0]! };
-      const target = meterPoint(layout.meter, destBucket(ev.destIp)) ?? internet;
+      const target = rightEdge(ev, layout, providers)?.point ?? internet;
       push(towardsRim(from, target, internet, 1));
+      out.landX = bin();
       return out;
     }
   }

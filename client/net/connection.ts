@@ -115,7 +115,11 @@ export class Connection {
         else store.badMessages++;
         return;
       case 'stats':
-        if (typeof msg.at === 'number' && msg.nodes && msg.rate) store.onStats(msg);
+        if (typeof msg.at === 'number' && msg.nodes && msg.rate) store.onStats(msg, now);
+        else store.badMessages++;
+        return;
+      case 'alarm':
+        if (Array.isArray(msg.active) && Array.isArray(msg.rules)) store.onAlarm(msg);
         else store.badMessages++;
         return;
       case 'client':

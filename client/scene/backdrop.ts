@@ -26,11 +26,15 @@ export class Backdrop {
     g.lineStyle(2 * s, INTERNET_RIM, 0.9).strokeCircle(internet.x, internet.y, internet.r);
 
     g.lineStyle(2 * s, METER, 1).lineBetween(meter.x, meter.top, meter.x, meter.bottom);
-    for (const t of METER_TICKS) {
-      const y = meterY(meter, t);
-      g.lineBetween(meter.x - 6 * s, y, meter.x + 6 * s, y);
+    if (layout.lanes) {
+      for (const y of layout.lanes.values()) g.lineBetween(meter.x - 6 * s, y, meter.x + 6 * s, y);
+    } else {
+      for (const t of METER_TICKS) {
+        const y = meterY(meter, t);
+        g.lineBetween(meter.x - 6 * s, y, meter.x + 6 * s, y);
+      }
+      g.fillStyle(METER, 1).fillCircle(meter.v6.x, meter.v6.y, 4 * s);
     }
-    g.fillStyle(METER, 1).fillCircle(meter.v6.x, meter.v6.y, 4 * s);
 
     g.lineStyle(3 * s, FLOOR, 1).lineBetween(0, floorY, viewport.width, floorY);
 
@@ -44,11 +48,16 @@ export class Backdrop {
           .setOrigin(ox, oy)
           .setDepth(2),
       );
-    for (const t of METER_TICKS) label(meter.x + 9 * s, meterY(meter, t), String(t), 0, 0.5);
-    label(meter.v6.x + 9 * s, meter.v6.y, 'IPv6', 0, 0.5, LABEL);
-    label(meter.x, meter.v6.y - 14 * s, 'dest IP\n1st octet', 0.5, 1, LABEL_DIM, Math.round(px * 0.85));
+    if (layout.lanes) {
+      // Lane names sit left of the edge, where the meter's numbers would not fit a name.
+      for (const [name, y] of layout.lanes) label(meter.x - 9 * s, y, name, 1, 0.5, LABEL, Math.round(px * 0.9));
+      label(meter.x, meter.v6.y - 14 * s, 'mailbox\nprovider', 0.5, 1, LABEL_DIM, Math.round(px * 0.85));
+    } else {
+      for (const t of METER_TICKS) label(meter.x + 9 * s, meterY(meter, t), String(t), 0, 0.5);
+      label(meter.v6.x + 9 * s, meter.v6.y, 'IPv6', 0, 0.5, LABEL);
+      label(meter.x, meter.v6.y - 14 * s, 'dest IP\n1st octet', 0.5, 1, LABEL_DIM, Math.round(px * 0.85));
+    }
     label(internet.x, internet.y, 'Internet', 0.5, 0.5, '#3b1d00', Math.round(px * 1.4));
-    label(8 * s, floorY - 3 * s, 'bounces & rejections fall here', 0, 1, LABEL_DIM, Math.round(px * 0.85));
     const head = layout.top + 2 * s;
     label(layout.tierX.ingress, head, 'ingress', 0.5, 0, LABEL);
     label(layout.tierX.mta, head, 'MTAs', 0.5, 0, LABEL);

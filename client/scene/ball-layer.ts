@@ -3,7 +3,7 @@
 // created per event: a tween per ball measured slower and churns the heap
 // (docs/RENDERER.md). Drawing is a BallView's job (one per renderer).
 
-import { KINDS } from '../../server/protocol/index.js';
+import { KINDS, type MailEvent } from '../../server/protocol/index.js';
 import { END_FALL, END_RETURN, MAX_POINTS, type Flight } from '../layout/paths.js';
 
 /** Draws the live balls; BallLayer tells it when slots start and stop. */
@@ -67,6 +67,8 @@ export class BallLayer {
   private readonly fallMs: Float32Array;
   private readonly driftX: Float32Array;
   private readonly bucket: (string | undefined)[];
+  /** The event each live ball shows (a reference the page already holds), for inspect-on-pause. */
+  private readonly events: (MailEvent | undefined)[];
 
   private liveCount = 0;
   private readonly free: Int32Array;
@@ -101,6 +103,7 @@ export class BallLayer {
     this.fallMs = new Float32Array(cap);
     this.driftX = new Float32Array(cap);
     this.bucket = new Array<string | undefined>(cap).fill(undefined);
+    this.events = new Array<MailEvent | undefined>(cap).fill(undefined);
     this.live = new Int32Array(cap);
     this.free = new Int32Array(cap);
     for (let i = 0; i < cap; i++) this.free[i] = cap - 1 - i;
@@ -116,7 +119,7 @@ export class BallLayer {
   }
 
   /** Starts a ball; false when the pool or the current limit is exhausted (the caller counts the drop). */
-  spawn(kindIndex: number, f: Flight, t0: number, random: number): boolean {
+  spawn(kindIndex: number, f: Flight, t0: number, random: number, ev?: MailEvent): boolean {
     if (this.freeCount === 0 || this.liveCount >= this.limit || f.n < 2) return false;
     const s = this.free[--this.freeCount]!;
     this.live[this.liveCount++] = s;
@@ -126,6 +129,7 @@ export class BallLayer {
     this.endMode[s] = f.end;
     this.landed[s] = 0;
     this.bucket[s] = f.bucket;
+    this.events[s] = ev;
     const base = s * MAX_POINTS;
     let len = 0;
     for (let i = 0; i < f.n; i++) {
@@ -141,8 +145,11 @@ export class BallLayer {
     this.flightMs[s] = Math.min(t.maxFlightMs, Math.max(t.minFlightMs, len / t.speed));
     if (f.end === END_FALL) {
       const drop = Math.max(0, t.floorY - this.py[base + f.n - 1]!);
-      this.fallMs[s] = Math.sqrt((2 * drop) / t.gravity);
-      this.driftX[s] = (random - 0.5) * t.speed * 0.25;
+      const fall = Math.sqrt((2 * drop) / t.gravity);
+      this.fallMs[s] = fall;
+      // Into its bin on the floor when it has one, else a little sideways.
+      const lastX = this.px[base + f.n - 1]!;
+      this.driftX[s] = Number.isNaN(f.landX) || !(fall > 0) ? (random - 0.5) * t.speed * 0.25 : (f.landX - lastX) / fall;
     }
     this.x[s] = f.xs[0]!;
     this.y[s] = f.ys[0]!;
@@ -221,9 +228,39 @@ export class BallLayer {
   private retire(liveIndex: number, s: number): void {
     this.view.hide(s);
     this.bucket[s] = undefined;
+    this.events[s] = undefined;
     this.liveByKind[this.kind[s]!]!--;
     this.live[liveIndex] = this.live[--this.liveCount]!;
     this.free[this.freeCount++] = s;
+  }
+
+  /** The live ball nearest to (x, y) within `radius` (canvas pixels), with its event; undefined if none. */
+  nearest(x: number, y: number, radius: number): { slot: number; ev: MailEvent; x: number; y: number } | undefined {
+    let best = -1;
+    let bestD = radius * radius;
+    for (let i = 0; i < this.liveCount; i++) {
+      const s = this.live[i]!;
+      if (this.alpha[s]! <= 0 || !this.events[s]) continue;
+      const dx = this.x[s]! - x;
+      const dy = this.y[s]! - y;
+      const d = dx * dx + dy * dy;
+      if (d <= bestD) {
+        bestD = d;
+        best = s;
+      }
+    }
+    return best < 0 ? undefined : { slot: best, ev: this.events[best]!, x: this.x[best]!, y: this.y[best]! };
+  }
+
+  /** Every live ball with its event, for the test hook (not per frame). */
+  inspectable(): { ev: MailEvent; x: number; y: number; kind: number }[] {
+    const out: { ev: MailEvent; x: number; y: number; kind: number }[] = [];
+    for (let i = 0; i < this.liveCount; i++) {
+      const s = this.live[i]!;
+      const ev = this.events[s];
+      if (ev && this.alpha[s]! > 0) out.push({ ev, x: this.x[s]!, y: this.y[s]!, kind: this.kind[s]! });
+    }
+    return out;
   }
 
   /** The most recent landings, oldest first. */

@@ -7,6 +7,9 @@ import { KIND_INDEX, type MailEvent } from '../../server/protocol/index.js';
 import { computeLayout, toOverride, type Layout, type Point } from '../layout/layout.js';
 import { newFlight, planFlight } from '../layout/paths.js';
 import type { SavedPositions } from '../layout/saved-positions.js';
+import type { Insight } from '../insight/insight.js';
+import type { Drift } from '../hud/drift.js';
+import type { SelectionState, Selection } from '../state/selection.js';
 import type { Settings } from '../state/settings.js';
 import { ERROR_KINDS } from '../state/kinds.js';
 import type { Store } from '../state/store.js';
@@ -15,6 +18,7 @@ import { BallLayer } from './ball-layer.js';
 import { BlitterView } from './blitter-view.js';
 import { FrameClock } from './frame-clock.js';
 import { GOVERNOR_DEFAULTS, Governor } from './governor.js';
+import { InsightLayer } from './insight-layer.js';
 import { NodeLayer } from './node-layer.js';
 import { PixelView } from './pixel-view.js';
 
@@ -24,6 +28,10 @@ export interface SceneDeps {
   positions: SavedPositions;
   /** Device pixels per CSS pixel the canvas is currently sized for. */
   dpr: () => number;
+  insight: Insight;
+  selection: SelectionState;
+  /** Slow offset of everything static, against burn-in (CSS pixels). */
+  drift: Drift;
   /** Called once the scene can draw (the page connects only then, so no event waits on Phaser's boot). */
   onReady: () => void;
 }
@@ -38,6 +46,7 @@ export class FlowScene extends Phaser.Scene {
   layout!: Layout;
   balls!: BallLayer;
   nodes!: NodeLayer;
+  insightLayer!: InsightLayer;
   private view!: BlitterView | PixelView;
   private governor!: Governor;
   private lastFrame = -1;
@@ -47,6 +56,7 @@ export class FlowScene extends Phaser.Scene {
   private sizeDirty = false;
   private simNow = 0;
   private ratesVersion = -1;
+  private lanesKey = '';
   private readonly flight = newFlight();
   private readonly deps: SceneDeps;
 
@@ -70,12 +80,16 @@ export class FlowScene extends Phaser.Scene {
       drag: (id, p) => this.onDrag(id, p),
       dragEnd: () => this.deps.positions.save(),
     });
+    this.insightLayer = new InsightLayer(this);
     this.relayout(true);
     this.scale.on(Phaser.Scale.Events.RESIZE, this.markResized, this);
     const unsubscribe = settings.subscribe((s, changed) => {
       if (changed === 'errors' && !s.errors) this.balls.clearKinds(ERROR_KINDS);
       if (changed === 'speed') this.applyTiming();
+      if (changed === 'paused' && !s.paused) this.deps.selection.clearInspection();
     });
+    this.input.on('pointermove', (p: Phaser.Input.Pointer) => this.deps.selection.hover(this.pick(p), this.pagePoint(p)));
+    this.input.on('pointerdown', (p: Phaser.Input.Pointer) => this.deps.selection.click(this.pick(p), this.pagePoint(p)));
     this.events.once(Phaser.Scenes.Events.SHUTDOWN, () => {
       unsubscribe();
       this.scale.off(Phaser.Scale.Events.RESIZE, this.markResized, this);
@@ -92,12 +106,25 @@ export class FlowScene extends Phaser.Scene {
     const delta = this.lastFrame >= 0 ? now - this.lastFrame : 0;
     this.lastFrame = now;
     this.balls.limit = settings.current.shed ? this.governor.frame(now, delta, this.balls.liveTotal) : this.balls.cap;
-    if (this.sizeDirty || store.topology.version !== this.topoVersion || positions.version !== this.posVersion) {
+    const { insight } = this.deps;
+    insight.update(store, settings.current, now);
+    if (
+      this.sizeDirty ||
+      store.topology.version !== this.topoVersion ||
+      positions.version !== this.posVersion ||
+      this.lanesKey !== this.currentLanesKey()
+    ) {
       this.relayout(this.sizeDirty);
     }
+    this.insightLayer.sync(this.layout, insight, store, settings.current);
+    this.insightLayer.frame(now);
+    const drift = this.deps.drift.offset(now);
+    const dpr = this.deps.dpr();
+    this.cameras.main.setScroll(-drift.x * dpr, -drift.y * dpr);
     if (store.nodeRates.version !== this.ratesVersion) {
       this.ratesVersion = store.nodeRates.version;
       this.nodes.updateRates(store.nodeRates.perNode);
+      this.nodes.dimBoxes(store.stats?.bus?.boxes);
     }
     if (settings.current.paused) return;
     // A long stall (debugger, background) must not make balls jump.
@@ -109,17 +136,50 @@ export class FlowScene extends Phaser.Scene {
   /** Canvas pixels to page (CSS) pixels, for the test hook. */
   toPage(p: Point): Point {
     const rect = this.game.canvas.getBoundingClientRect();
+    const cam = this.cameras.main;
     return {
-      x: rect.left + window.scrollX + (p.x * rect.width) / this.scale.width,
-      y: rect.top + window.scrollY + (p.y * rect.height) / this.scale.height,
+      x: rect.left + window.scrollX + ((p.x - cam.scrollX) * rect.width) / this.scale.width,
+      y: rect.top + window.scrollY + ((p.y - cam.scrollY) * rect.height) / this.scale.height,
     };
+  }
+
+  /**
+   * What the pointer is on: a floor bin any time; while paused, a ball or a
+   * node (balls first: they are drawn over the nodes).
+   */
+  private pick(p: Phaser.Input.Pointer): Selection | undefined {
+    const x = p.worldX;
+    const y = p.worldY;
+    const l = this.layout;
+    if (y >= l.floorY - 40 * l.scale && y <= l.viewport.height) {
+      const cls = l.floorBins.findIndex((b) => x >= b.x0 && x < b.x1);
+      if (cls >= 0) return { kind: 'bin', cls };
+    }
+    if (!this.deps.settings.current.paused) return undefined;
+    // A ball right under the pointer wins; then a node's body; then a ball merely near.
+    const hit = this.balls.nearest(x, y, l.ballRadius * 1.5);
+    if (hit) return { kind: 'ball', ev: hit.ev };
+    for (const [id, n] of this.nodes.positions()) {
+      if (Math.hypot(n.x - x, n.y - y) <= l.nodeRadius * 1.3) return { kind: 'node', id };
+    }
+    const near = this.balls.nearest(x, y, Math.max(6 * l.scale, l.ballRadius * 2.5));
+    return near ? { kind: 'ball', ev: near.ev } : undefined;
+  }
+
+  private pagePoint(p: Phaser.Input.Pointer): { x: number; y: number } {
+    const e = p.event as MouseEvent | undefined;
+    return { x: e?.pageX ?? 0, y: e?.pageY ?? 0 };
+  }
+
+  private currentLanesKey(): string {
+    return this.deps.settings.current.lanes === 'provider' ? this.deps.insight.lanes.join('\n') : '';
   }
 
   private readonly spawn = (ev: MailEvent, lateMs: number): void => {
     const k = KIND_INDEX[ev.kind];
-    planFlight(ev, this.layout, Math.random, this.flight);
+    planFlight(ev, this.layout, Math.random, this.flight, this.deps.store.providers);
     const t0 = this.simNow - Math.min(lateMs, SUBFRAME_SPREAD_MS);
-    if (this.balls.spawn(k, this.flight, t0, Math.random())) this.deps.store.noteShown(k, performance.now());
+    if (this.balls.spawn(k, this.flight, t0, Math.random(), ev)) this.deps.store.noteShown(k, performance.now());
     else if (this.balls.liveTotal < this.balls.cap) this.deps.store.drops.overload++;
     else this.deps.store.drops.pool++;
   };
@@ -139,10 +199,12 @@ export class FlowScene extends Phaser.Scene {
       mta: topo.tier('mta').map((n) => n.id),
       egress: topo.tier('egress').map((n) => n.id),
     };
+    const lanes = this.deps.settings.current.lanes === 'provider' ? this.deps.insight.lanes : undefined;
     return computeLayout(
       tiers,
       { width: this.scale.width, height: this.scale.height, dpr: this.deps.dpr() },
       this.deps.positions.overrides,
+      { lanes },
     );
   }
 
@@ -153,7 +215,10 @@ export class FlowScene extends Phaser.Scene {
     this.topoVersion = store.topology.version;
     this.posVersion = positions.version;
     this.sizeDirty = false;
-    if (resized || !before || before.scale !== this.layout.scale) this.backdrop.drawFixtures(this.layout);
+    const lanesKey = this.currentLanesKey();
+    const lanesChanged = lanesKey !== this.lanesKey;
+    this.lanesKey = lanesKey;
+    if (resized || lanesChanged || !before || before.scale !== this.layout.scale) this.backdrop.drawFixtures(this.layout);
     this.backdrop.drawEdges(this.layout, store.topology.edges);
     this.nodes.sync(store.topology.nodes, this.layout);
     this.view.resize(this, this.layout.ballRadius);

@@ -3,7 +3,7 @@
 // saved position and a new layout.
 
 import * as Phaser from 'phaser';
-import type { Tier, TopoNode } from '../../server/protocol/index.js';
+import type { BoxStats, Tier, TopoNode } from '../../server/protocol/index.js';
 import type { Layout, Point } from '../layout/layout.js';
 import { LABEL, RATE } from '../theme.js';
 import { nodeTexture } from './textures.js';
@@ -85,6 +85,15 @@ export class NodeLayer {
         s.rateText = text;
         s.rate.setText(text);
       }
+    }
+  }
+
+  /** Dims the nodes of federated boxes the daemon reports stale. */
+  dimBoxes(boxes: Readonly<Record<string, BoxStats>> | undefined): void {
+    for (const s of this.sprites.values()) {
+      const box = s.node.box === undefined ? undefined : boxes?.[s.node.box];
+      const alpha = box?.state === 'stale' ? 0.35 : 1;
+      if (s.image.alpha !== alpha) for (const o of [s.image, s.name, s.rate]) o.setAlpha(alpha);
     }
   }
 

@@ -11,7 +11,8 @@ import type { Tier } from '../../server/protocol/index.js';
 export const BALL_FRAMES = ['green', 'blue', 'yellow', 'red'] as const;
 export const BALL_FRAME_OF_KIND = [0, 1, 2, 3, 3] as const;
 
-const BALL_COLORS = [KIND_COLOR.injection, KIND_COLOR.delivery, KIND_COLOR.deferral, KIND_COLOR.bounce];
+// Read when drawn, not when loaded: the palette is applied at start.
+const ballColors = () => [KIND_COLOR.injection, KIND_COLOR.delivery, KIND_COLOR.deferral, KIND_COLOR.bounce];
 
 export function ballTexture(scene: Phaser.Scene, radius: number): { key: string; size: number } {
   const r = Math.max(2, Math.round(radius * 2) / 2);
@@ -22,7 +23,7 @@ export function ballTexture(scene: Phaser.Scene, radius: number): { key: string;
     canvas.width = size * BALL_FRAMES.length;
     canvas.height = size;
     const ctx = canvas.getContext('2d')!;
-    BALL_COLORS.forEach((color, i) => {
+    ballColors().forEach((color, i) => {
       const cx = i * size + size / 2;
       const cy = size / 2;
       const g = ctx.createRadialGradient(cx - r * 0.3, cy - r * 0.3, r * 0.1, cx, cy, r);

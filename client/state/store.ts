@@ -3,7 +3,10 @@
 // times a second. No Phaser, no WebSocket here.
 
 import {
+  DEFAULT_PROVIDERS,
   KIND_INDEX,
+  ProviderMatcher,
+  type AlarmMessage,
   type ClientStatsMessage,
   type EventsMessage,
   type HelloMessage,
@@ -14,10 +17,12 @@ import {
   type TopologyDeltaMessage,
   type TopologyMessage,
 } from '../../server/protocol/index.js';
+import { RecentReasons } from '../insight/reasons.js';
 import { EventQueue } from './event-queue.js';
 import { ERROR_KINDS, kindIndexOf } from './kinds.js';
 import { NodeRates, WindowCounter } from './rates.js';
 import type { Settings } from './settings.js';
+import { StatsHistory } from './stats-history.js';
 import { Topology } from './topology.js';
 
 export type ConnState =
@@ -69,6 +74,17 @@ export class Store {
   limits: Limits = DEFAULT_LIMITS;
   showAddresses = false;
   stats: StatsMessage | undefined;
+  /** The last minute of stats snapshots: windowed, exact shares and rates. */
+  readonly history = new StatsHistory();
+  /** The daemon's alarm state (undefined when it has no alarm rules). */
+  alarms: AlarmMessage | undefined;
+  /** Changes with every alarm message. */
+  alarmsVersion = 0;
+  /** The daemon's provider table (from the hello), to put balls in provider lanes as the daemon counts them. */
+  providers = new ProviderMatcher(DEFAULT_PROVIDERS);
+  /** Latest failures per failure class, as examples (never counts). */
+  readonly reasons = new RecentReasons();
+  private statsSinceHello = 0;
   /** Frames/events the daemon dropped for this page because it was slow, over all connections. */
   serverDrops = { frames: 0, events: 0 };
   /** The same for connections before the current one (the daemon counts per connection). */
@@ -134,6 +150,13 @@ export class Store {
     this.serverDropsBefore = { ...this.serverDrops };
     this.nodeRates.reset();
     this.stats = undefined;
+    this.history.reset();
+    this.statsSinceHello = 0;
+    this.alarms = undefined;
+    this.alarmsVersion++;
+    if (Array.isArray(msg.providers) && msg.providers.every((p) => Array.isArray(p) && typeof p[0] === 'string' && Array.isArray(p[1]))) {
+      this.providers = new ProviderMatcher(msg.providers);
+    }
     // A new session (perhaps a restarted daemon): its topology message says what exists now.
     this.topology.reset([], []);
     this.setConnState('live', now, {
@@ -166,6 +189,7 @@ export class Store {
         continue;
       }
       this.received[k] = this.received[k]! + 1;
+      if (ERROR_KINDS.has(k)) this.reasons.note(ev as MailEvent);
       if (!s.errors && ERROR_KINDS.has(k)) this.squelched++;
       else shown.push(ev as MailEvent);
     }
@@ -174,9 +198,19 @@ export class Store {
     else this.queue.push(shown, now, this.limits.tickMs);
   }
 
-  onStats(msg: StatsMessage): void {
+  onStats(msg: StatsMessage, now: number = performance.now()): void {
     this.stats = msg;
     this.nodeRates.update(msg);
+    const s = this.shown;
+    // The first stats after the hello is the daemon's latest one, taken up to a second before
+    // we connected: its counts are good, but no page time lines up with its `at`.
+    const aligned = this.statsSinceHello++ > 0;
+    this.history.push(msg, aligned ? now : NaN, s[0] + s[1] + s[2] + s[3] + s[4]);
+  }
+
+  onAlarm(msg: AlarmMessage): void {
+    this.alarms = msg;
+    this.alarmsVersion++;
   }
 
   onClientStats(msg: ClientStatsMessage): void {
@@ -203,6 +237,26 @@ export class Store {
 
   ballsPerSec(now: number): number {
     return this.shownWindow.rate(now);
+  }
+
+  /**
+   * Events per second into the daemon (exact) and balls per second this page
+   * drew, over the same stretch: between the stats snapshot `windowMs` ago
+   * and the latest one. Measured over one interval, the two can be compared
+   * (balls never outnumber events, bar the few in flight at its edges).
+   */
+  matchedRates(windowMs: number): { eventsPerSec: number; ballsPerSec: number; spanMs: number } | undefined {
+    const now = this.history.latest;
+    const then = this.history.base(windowMs, (a) => Number.isFinite(a.clientAt));
+    if (!now || !then || now === then) return undefined;
+    const daemonMs = now.stats.at - then.stats.at;
+    const pageMs = now.clientAt - then.clientAt;
+    if (!(daemonMs > 0) || !(pageMs > 0)) return undefined;
+    return {
+      eventsPerSec: ((now.stats.events - then.stats.events) * 1000) / daemonMs,
+      ballsPerSec: ((now.shown - then.shown) * 1000) / pageMs,
+      spanMs: daemonMs,
+    };
   }
 
   /** Messages each ball stands for over the last two seconds; 1 when not sampling. */

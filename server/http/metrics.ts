@@ -5,6 +5,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { KINDS } from '../protocol/index.js';
 import type { Hub } from '../hub/hub.js';
+import type { Alarms } from '../insight/alarms.js';
 import type { PipelineCounters } from '../hub/pipeline-counters.js';
 
 export type RefusalReason = 'origin' | 'host' | 'token' | 'capacity';
@@ -26,9 +27,33 @@ function setCounter<L extends string>(c: Counter<L>, rows: [Partial<Record<L, st
   for (const [labels, value] of rows) c.inc(labels, value);
 }
 
-export function createMetrics(hub: Hub, pipeline: () => PipelineCounters, http: HttpCounters): Metrics {
+export function createMetrics(
+  hub: Hub,
+  pipeline: () => PipelineCounters,
+  http: HttpCounters,
+  alarms?: Alarms,
+  /** Registers collectors of other stages (the bus) in the same registry. */
+  more?: (registry: Registry) => void,
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+
+  // The daemon never drops input it has read; beyond what it can parse, input
+  // waits in the writers (stream sockets and TCP push back) or the kernel
+  // (datagram senders block or get EAGAIN, which the daemon cannot see).
+  // This says when that is happening.
+  let elu = performance.eventLoopUtilization();
+  registry.registerMetric(
+    new Gauge({
+      name: 'mtaviz_event_loop_busy_ratio',
+      help: 'Share of time the event loop was busy since the previous scrape; near 1 the daemon reads as fast as it can and further input waits in the writers',
+      collect() {
+        const now = performance.eventLoopUtilization();
+        this.set(performance.eventLoopUtilization(now, elu).utilization);
+        elu = now;
+      },
+    }),
+  );
 
   // One reading of the pipeline per scrape, shared by every collector below.
   let snap: PipelineCounters | undefined;
@@ -175,6 +200,41 @@ export function createMetrics(hub: Hub, pipeline: () => PipelineCounters, http: 
       },
     }),
   );
+  if (alarms?.configured) {
+    registry.registerMetric(
+      new Gauge({
+        name: 'mtaviz_alarm_active',
+        help: 'Whether an alarm rule holds for a target now (1) or not (0), per rule and target judged at the last stats period',
+        labelNames: ['rule', 'target'] as const,
+        collect() {
+          this.reset();
+          for (const r of alarms.readings()) this.set({ rule: r.rule, target: r.target }, r.active ? 1 : 0);
+        },
+      }),
+    );
+    registry.registerMetric(
+      new Gauge({
+        name: 'mtaviz_alarm_value',
+        help: "An alarm rule's windowed share (0..1) or rate (events/s) per target; absent while too few events to judge",
+        labelNames: ['rule', 'target'] as const,
+        collect() {
+          this.reset();
+          for (const r of alarms.readings()) if (r.value !== undefined) this.set({ rule: r.rule, target: r.target }, r.value);
+        },
+      }),
+    );
+    registry.registerMetric(
+      new Counter({
+        name: 'mtaviz_alarm_firings_total',
+        help: 'Times an alarm rule started holding for a target',
+        labelNames: ['rule'] as const,
+        collect() {
+          setCounter(this, alarms.firings().map((f) => [{ rule: f.rule }, f.count]));
+        },
+      }),
+    );
+  }
+  more?.(registry);
   return {
     contentType: registry.contentType,
     scrape() {

@@ -4,7 +4,9 @@
 // Origin checks and, where it reveals data, the token check (access.ts).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
 import type { Hub } from '../hub/hub.js';
+import type { Alarms } from '../insight/alarms.js';
 import type { PipelineCounters } from '../hub/pipeline-counters.js';
 import type { Logger } from '../log.js';
 import { Access, type Refusal } from './access.js';
@@ -23,6 +25,10 @@ export interface SiteConfig {
 
 export interface SiteDeps {
   hub: Hub;
+  /** Alarm state for /metrics. */
+  alarms?: Alarms;
+  /** Collectors of stages outside HTTP's reach (the bus), registered with /metrics. */
+  metrics?: (registry: Registry) => void;
   pipeline: () => PipelineCounters;
   version: string;
   log: Logger;
@@ -64,7 +70,7 @@ export function mountSite(http: HttpServer, config: SiteConfig, deps: SiteDeps):
     };
   const always = () => true;
 
-  const metrics = createMetrics(deps.hub, deps.pipeline, counters);
+  const metrics = createMetrics(deps.hub, deps.pipeline, counters, deps.alarms, deps.metrics);
   http.route(
     'GET',
     '/metrics',

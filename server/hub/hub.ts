@@ -10,14 +10,18 @@ import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../log.js';
 import {
+  DEFAULT_PROVIDERS,
   PROTOCOL_VERSION,
   type ClientStatsMessage,
   type HelloMessage,
   type KindCounts,
   type Limits,
   type MailEvent,
+  type ProviderTable,
+  type ServerMessage,
   type StatsMessage,
 } from '../protocol/index.js';
+import { Breakdown } from './breakdown.js';
 import { Client, type DisconnectReason } from './client.js';
 import { parseClientMessage, streamRate } from './client-messages.js';
 import type { HubConfig } from './options.js';
@@ -38,6 +42,10 @@ export interface HubDeps {
   showAddresses: boolean;
   counters: () => PipelineCounters;
   log: Logger;
+  /** Domain/address-block -> provider table for the per-provider counts (DEFAULT_PROVIDERS if absent). */
+  providers?: ProviderTable;
+  /** Counters from elsewhere (federated boxes, server/bus) added into every stats message built here. */
+  remote?: { mergeInto(msg: StatsMessage): void };
 }
 
 export interface HubTotals {
@@ -59,6 +67,8 @@ interface Rates {
 export class Hub {
   readonly topology = new Topology();
   readonly stats: ExactStats;
+  /** Per failure class and per provider, exact (insight views, alarms). */
+  readonly breakdown: Breakdown;
   readonly totals: HubTotals = {
     framesSent: 0,
     eventsSent: 0,
@@ -80,12 +90,16 @@ export class Hub {
   private rates: Rates = { linesPerSec: 0, eventsPerSec: 0, byKind: [0, 0, 0, 0, 0] };
   /** The default stream's sample ratio over the last stats period. */
   private lastRatio = 1;
+  private readonly statsListeners: ((msg: StatsMessage) => void)[] = [];
+  /** Latest message per type that every client gets on connect (after the stats) and when it changes. */
+  private readonly sticky = new Map<string, Buffer>();
 
   constructor(
     readonly config: HubConfig,
     private readonly deps: HubDeps,
   ) {
     this.stats = new ExactStats(this.topology, config.maxNodes, config.maxEdges);
+    this.breakdown = new Breakdown(deps.providers ?? DEFAULT_PROVIDERS, config.maxNodes);
     const now = performance.now();
     this.lastStatsAt = now;
     this.defaultStream = this.stream(config.rate, now);
@@ -94,14 +108,29 @@ export class Hub {
   /** The event sink the parse stage feeds; per event: counts plus an O(1) offer per stream. */
   readonly publish = (ev: MailEvent): void => {
     this.stats.record(ev);
+    this.breakdown.record(ev);
     const streams = this.streamList;
     for (let i = 0; i < streams.length; i++) streams[i]!.sampler.offer(ev);
   };
 
+  /** An event for the samplers only, not the counters: a federated box's, whose counts come in its reports. */
+  offer(ev: MailEvent): void {
+    const streams = this.streamList;
+    for (let i = 0; i < streams.length; i++) streams[i]!.sampler.offer(ev);
+  }
+
+  /** The exact counters of this daemon's own input, without any `remote` ones (what a box publishes). */
+  localStats(): StatsMessage {
+    return this.statsMessage(Date.now(), this.lastRatio, false);
+  }
+
   start(): void {
     if (this.tickTimer) return;
     this.tickTimer = setInterval(() => this.tick(performance.now()), this.config.tick);
-    this.pingTimer = setInterval(() => this.ping(), this.config.pingInterval);
+    // Judged after the poll phase: when the loop was stalled (a burst of
+    // input, a long GC), the pongs that arrived meanwhile are read first,
+    // instead of healthy peers being dropped for replies still in their sockets.
+    this.pingTimer = setInterval(() => setImmediate(() => this.ping()), this.config.pingInterval);
   }
 
   get clientCount(): number {
@@ -137,6 +166,22 @@ export class Hub {
     client.sendNow(JSON.stringify(this.hello(client.stream.rate)));
     client.sendNow(this.topology.encodedFull());
     client.sendNow(client.stream.lastStats ?? JSON.stringify(this.statsMessage(Date.now(), 1)));
+    for (const data of this.sticky.values()) client.sendNow(data);
+  }
+
+  /** Calls `listener` with every stats snapshot (exact cumulative counters), about once a second. */
+  onStats(listener: (msg: StatsMessage) => void): void {
+    this.statsListeners.push(listener);
+  }
+
+  /**
+   * Sends `msg` to every client now, and to every client that connects later
+   * (after its stats), until another message of the same type replaces it.
+   */
+  broadcastSticky(msg: ServerMessage): void {
+    const data = Buffer.from(JSON.stringify(msg));
+    this.sticky.set(msg.type, data);
+    for (const c of this.clients) c.sendIfRoom(data, this.config.clientBuffer);
   }
 
   /** Topology and exact counters now, in the wire shapes (for /api/snapshot). */
@@ -216,6 +261,8 @@ export class Hub {
         c.sendIfRoom(JSON.stringify(mine), cap);
       }
     }
+    msg.sampleRatio = this.lastRatio;
+    for (const listener of this.statsListeners) listener(msg);
   }
 
   private updateRates(at: number): void {
@@ -233,10 +280,10 @@ export class Hub {
     this.prev = { at, lines, events, byKind: byKind.slice() as KindCounts };
   }
 
-  private statsMessage(at: number, sampleRatio: number): StatsMessage {
+  private statsMessage(at: number, sampleRatio: number, merged = true): StatsMessage {
     const c = this.deps.counters();
     const s = this.stats;
-    return {
+    const msg: StatsMessage = {
       type: 'stats',
       at,
       uptimeMs: at - this.startedAt,
@@ -250,7 +297,12 @@ export class Hub {
       sampleRatio,
       drops: { frames: this.totals.framesDropped, events: this.totals.eventsDropped, evictions: c.evictions },
       sources: c.sources,
+      failures: this.breakdown.failureCounts(),
+      providers: this.breakdown.providerCounts(),
+      providerEdges: this.breakdown.providerEdgeCounts(),
     };
+    if (merged) this.deps.remote?.mergeInto(msg);
+    return msg;
   }
 
   private hello(rate: number): HelloMessage {
@@ -261,6 +313,7 @@ export class Hub {
       server: this.deps.version,
       limits,
       showAddresses: this.deps.showAddresses,
+      providers: this.breakdown.matcher.table,
     };
   }
 

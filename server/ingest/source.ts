@@ -30,8 +30,11 @@ export interface Source {
   close(): Promise<void>;
 }
 
-/** Receives every line from every source, synchronously, in arrival order per source. */
-export type LineHandler = (line: string, source: Source) => void;
+/**
+ * Receives every line from every source, synchronously, in arrival order per
+ * source; with its bytes when the source read them (see LineSink).
+ */
+export type LineHandler = (line: string, source: Source, bytes?: Uint8Array, at?: number) => void;
 
 export function newCounters(): SourceCounters {
   return { lines: 0, bytes: 0, oversize: 0, errors: 0 };

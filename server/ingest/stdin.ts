@@ -20,7 +20,7 @@ export class StdinSource implements Source {
     private readonly log: Logger,
     private readonly input: Readable = process.stdin,
   ) {
-    this.framer = new LineFramer(maxLine, (line) => onLine(line, this), this.counters);
+    this.framer = new LineFramer(maxLine, (line, bytes, at) => onLine(line, this, bytes, at), this.counters);
   }
 
   /** True once the input reached its end. */

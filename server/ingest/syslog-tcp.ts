@@ -59,7 +59,7 @@ export class SyslogTcpSource implements Source {
   }
 
   private accept(sock: Socket): void {
-    const framer = new SyslogFramer(this.opts.maxLine, (line) => this.onLine(line, this), this.counters);
+    const framer = new SyslogFramer(this.opts.maxLine, (line, bytes, at) => this.onLine(line, this, bytes, at), this.counters);
     this.conns.set(sock, framer);
     sock.on('data', (chunk: Buffer) => {
       this.counters.bytes += chunk.length;

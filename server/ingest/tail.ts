@@ -13,12 +13,13 @@
 // poll re-checks every followed path in case an event was missed. All checks
 // run one at a time through one read buffer.
 
-import { stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { watch as watchDir, type FSWatcher as DirWatcher } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
 import type { Logger } from '../log.js';
-import { fileKey, TailedFile, type Checkpoint } from './tailed-file.js';
+import { COMPRESSED, fileKey, TailedFile, type Checkpoint } from './tailed-file.js';
 import { newCounters, type LineHandler, type Source } from './source.js';
 
 export interface TailOptions {
@@ -60,6 +61,7 @@ export class TailSource implements Source {
   readonly counters = newCounters();
   private readonly match: (path: string) => boolean;
   private watcher: FSWatcher | undefined;
+  private readonly dirWatchers: DirWatcher[] = [];
   private poll: NodeJS.Timeout | undefined;
   private readonly byPath = new Map<string, TailedFile>();
   /** Files rotated away from a name, by that name. */
@@ -72,6 +74,8 @@ export class TailSource implements Source {
   private readonly retired = new Map<string, Checkpoint>();
   /** Every name a followed file had, so the poll notices a name taken by a new file even if no event said so. */
   private readonly names = new Set<string>();
+  /** Per followed name, the mtime of its file when a check last found it there. */
+  private readonly seenAt = new Map<string, number>();
   private readonly pending = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
   private readonly buf = Buffer.allocUnsafe(READ_BUFFER);
@@ -113,6 +117,25 @@ export class TailSource implements Source {
       this.log.warn({ source: this.id, err }, 'watch error');
     });
     this.watcher = watcher;
+    // chokidar re-reads a directory at most once a second; a name that is
+    // rotated faster than that (a rotation storm) would be seen late or not
+    // at all. inotify on each base directory says at once which name changed.
+    for (const base of new Set(bases.map((b) => b.base))) {
+      try {
+        const w = watchDir(base, { persistent: false }, (_event, name) => {
+          const path = name ? join(base, name.toString()) : undefined;
+          if (path && this.match(path)) this.schedule(path);
+        });
+        w.on('error', (err) => {
+          this.counters.errors++;
+          this.log.warn({ source: this.id, err }, 'directory watch error');
+        });
+        this.dirWatchers.push(w);
+      } catch (err) {
+        // A base that does not exist yet is chokidar's to find.
+        this.log.debug({ source: this.id, base, err }, 'directory not watched directly');
+      }
+    }
     await new Promise<void>((resolveReady) => watcher.once('ready', () => resolveReady()));
     // Files found by the initial scan were scheduled before 'ready'; once
     // they are opened, anything that appears later is new and read whole.
@@ -160,8 +183,10 @@ export class TailSource implements Source {
     if (current && current.key !== key) {
       this.byPath.delete(path);
       this.orphan(path, current);
+      this.log.debug({ source: this.id, path, from: current.key, to: key }, 'rotated away');
     }
     if (key !== undefined && !this.byPath.has(path) && this.match(path)) {
+      await this.recoverSkipped(path, key);
       const known = this.take(key);
       if (known) {
         known.path = path;
@@ -170,15 +195,78 @@ export class TailSource implements Source {
         const retired = this.retired.get(key);
         this.retired.delete(key);
         const at = retired ?? (this.initial && !this.opts.fromStart ? 'end' : 'start');
-        const file = await TailedFile.open(path, at, this.opts.maxLine, (line) => this.onLine(line, this), this.counters);
+        const file = await TailedFile.open(path, at, this.opts.maxLine, (line, bytes, at) => this.onLine(line, this, bytes, at), this.counters);
+        if (file && file.key !== key) {
+          // The name moved on between stat and open: the file we stat-ed is
+          // now a rotated sibling. Look again; that look recovers it.
+          await file.close();
+          if (retired) this.retired.set(key, retired);
+          this.schedule(path);
+          return;
+        }
         if (file) this.byPath.set(path, file);
+        this.log.debug({ source: this.id, path, key, at: typeof at === 'string' ? at : at.pos }, 'following');
       }
     }
     const file = this.byPath.get(path);
+    if (file && st && file.key === key) this.seenAt.set(path, st.mtimeMs);
     if (file) this.names.add(path);
     else if (!this.orphans.has(path)) this.names.delete(path);
     await this.drainOrphans(path, file ? (await file.size()) > 0 : false);
     if (file && (await file.readNew(this.buf, READ_BUDGET))) this.schedule(path);
+  }
+
+  /**
+   * A new file is at `path`: files that were there only between two of our
+   * checks (a rotation storm: created, written and rotated on before we
+   * looked) lie beside it under rotated names, never read. They are the
+   * siblings (the name plus a suffix, not compressed) that we do not hold
+   * open and that were written since we last saw our file at the name (file
+   * times tick coarsely, hence "since", not "after"); they are read whole,
+   * oldest first, after the file we were following and before the new one.
+   * A file rotated away and deleted before we looked is gone for anyone.
+   */
+  private async recoverSkipped(path: string, successor: string): Promise<void> {
+    const since = this.seenAt.get(path);
+    if (since === undefined) return;
+    const dir = dirname(path);
+    const base = basename(path);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return;
+    }
+    const skipped: { path: string; key: string; mtimeMs: number }[] = [];
+    for (const name of names) {
+      if (name === base || !name.startsWith(base) || COMPRESSED.test(name)) continue;
+      const sibling = join(dir, name);
+      try {
+        const st = await stat(sibling);
+        const key = fileKey(st);
+        if (st.isFile() && st.size > 0 && st.mtimeMs >= since && key !== successor && !this.isOpen(key)) skipped.push({ path: sibling, key, mtimeMs: st.mtimeMs });
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    skipped.sort((a, b) => a.mtimeMs - b.mtimeMs);
+    for (const s of skipped) {
+      // A closed file of ours resumes where we stopped, if it is still the same content
+      // (inode numbers are reused once a file is deleted); anything else is read whole.
+      const retired = this.retired.get(s.key);
+      this.retired.delete(s.key);
+      const file = await TailedFile.open(s.path, retired ?? 'start', this.opts.maxLine, (line, bytes, at) => this.onLine(line, this, bytes, at), this.counters);
+      if (!file) continue;
+      if (!retired) this.log.info({ source: this.id, path: s.path }, 'reading a rotated file that was never seen at its name');
+      this.orphan(path, file);
+    }
+  }
+
+  /** An inode we hold open (so its number cannot have been reused). */
+  private isOpen(key: string): boolean {
+    for (const f of this.byPath.values()) if (f.key === key) return true;
+    for (const list of this.orphans.values()) if (list.some((o) => o.file.key === key)) return true;
+    return false;
   }
 
   private orphan(path: string, file: TailedFile): void {
@@ -232,6 +320,7 @@ export class TailSource implements Source {
     this.closed = true;
     clearInterval(this.poll);
     await this.watcher?.close();
+    for (const w of this.dirWatchers) w.close();
     await this.queue;
     const files = [...this.byPath.values(), ...[...this.orphans.values()].flat().map((o) => o.file)];
     this.byPath.clear();

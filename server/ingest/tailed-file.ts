@@ -6,17 +6,23 @@
 // and let us find the copy of a copytruncate rotation and read the part of it
 // we had not read yet, so that rotation loses nothing either.
 
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LineFramer, type LineSink } from './line-framer.js';
 import type { SourceCounters } from './source.js';
 
-/** Bytes before the offset we keep to recognise the file's content. */
-const SIG_BYTES = 64;
-/** Rotated copies we try, newest first, before giving up on one. */
-const MAX_COPY_CANDIDATES = 4;
-const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z)$/i;
+/**
+ * Bytes before the offset we keep to recognise the file's content. Several
+ * lines' worth: a window inside one line's constant part (host, tag, fixed
+ * text) would match a rewritten file at the same offset, and a truncation
+ * would go unseen.
+ */
+const SIG_BYTES = 1024;
+/** Rotated copies considered, newest first (logrotate keeps `rotate N` of them). */
+const MAX_COPIES = 8;
+/** Rotated copies with these endings are compressed: never read as text. */
+export const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z)$/i;
 
 export function fileKey(st: Stats): string {
   return `${st.dev}:${st.ino}`;
@@ -35,6 +41,11 @@ function isNotFound(err: unknown): boolean {
 
 export class TailedFile {
   private sig: Buffer = Buffer.alloc(0);
+  /**
+   * The newest copy of this file (copytruncate) whose content we have read;
+   * copies newer than it hold content that was here between our reads.
+   */
+  private lastCopy: { key: string; mtimeMs: number } | undefined;
 
   private constructor(
     /** Current name; changes when the file is renamed onto another followed name. */
@@ -100,6 +111,9 @@ export class TailedFile {
   async readNew(buf: Buffer, budget: number): Promise<boolean> {
     let read = 0;
     while (read < budget) {
+      // Right after a truncation nothing of the new content has been read, so
+      // the file itself would not show a second truncation: the copies do.
+      if (this.pos === 0 && this.lastCopy && (await this.readNewerCopies(buf))) continue;
       // Each read starts with the remembered bytes before our offset, so a
       // truncation is seen by the same pread that would otherwise return the
       // new content as if it followed the old: a separate check first would
@@ -145,59 +159,120 @@ export class TailedFile {
    * The file was truncated (copytruncate, or `: > file`). If a copy of it with
    * our remembered bytes at our offset sits beside it, the bytes after our
    * offset in that copy were written before the truncation and are still
-   * unread: read them first. Then restart at offset 0.
+   * unread: read them first, then any copies newer than it (a rotation
+   * storm: truncated again before we looked), then the file from its start.
+   * When no copy holds our bytes (rotated on or compressed before we looked,
+   * or no copy was made), whatever was written after our last read is gone:
+   * that is counted as an error of the source, the one trace a loss can leave.
    */
   private async truncated(buf: Buffer): Promise<void> {
-    if (this.pos > 0 && this.sig.length > 0) await this.readFromCopy(buf);
-    this.framer.end();
-    this.pos = 0;
-    this.sig = Buffer.alloc(0);
+    const copies = await this.openCopies();
+    try {
+      let ours = -1;
+      if (this.pos > 0 && this.sig.length > 0) {
+        for (let i = 0; i < copies.length && ours < 0; i++) {
+          if (copies[i]!.size >= this.pos && (await this.sigHolds(copies[i]!.fh))) ours = i;
+        }
+        if (ours >= 0) {
+          await this.readCopy(copies[ours]!.fh, buf, this.pos);
+          this.lastCopy = { key: copies[ours]!.key, mtimeMs: copies[ours]!.mtimeMs };
+        } else {
+          this.counters.errors++;
+        }
+      }
+      this.framer.end();
+      this.pos = 0;
+      this.sig = Buffer.alloc(0);
+      await this.readWhole(ours >= 0 ? copies.slice(0, ours) : copies.filter((c) => this.newer(c)), buf);
+    } finally {
+      for (const c of copies) await c.fh.close();
+    }
   }
 
-  private async readFromCopy(buf: Buffer): Promise<void> {
+  /** Reads the copies made since the last one we read; true if there were any. */
+  private async readNewerCopies(buf: Buffer): Promise<boolean> {
+    const copies = await this.openCopies();
+    try {
+      const newer = copies.filter((c) => this.newer(c));
+      await this.readWhole(newer, buf);
+      return newer.length > 0;
+    } finally {
+      for (const c of copies) await c.fh.close();
+    }
+  }
+
+  private newer(c: Copy): boolean {
+    return this.lastCopy !== undefined && c.key !== this.lastCopy.key && c.mtimeMs > this.lastCopy.mtimeMs;
+  }
+
+  /**
+   * Reads `copies` (newest first) whole, oldest first. The newest may have
+   * been taken from this file's current content with the truncation still to
+   * come, so reading goes on in the file after that content if it is still
+   * there (our offset and bytes become the copy's end).
+   */
+  private async readWhole(copies: Copy[], buf: Buffer): Promise<void> {
+    if (copies.length === 0) return;
+    for (const c of [...copies].reverse()) {
+      const end = await this.readCopy(c.fh, buf, 0);
+      this.framer.end();
+      this.pos = end;
+      this.sig = await readAt(c.fh, Math.max(0, end - SIG_BYTES), Math.min(SIG_BYTES, end));
+    }
+    this.lastCopy = { key: copies[0]!.key, mtimeMs: copies[0]!.mtimeMs };
+  }
+
+  /**
+   * The rotated copies beside this file (its name plus a suffix, not
+   * compressed), newest first. Each is opened before any is judged: a
+   * rotation shifting names (.1 -> .2) meanwhile cannot swap one file for
+   * another under us.
+   */
+  private async openCopies(): Promise<Copy[]> {
     const dir = dirname(this.path);
     const base = basename(this.path);
     let names: string[];
     try {
       names = await readdir(dir);
     } catch {
-      return;
+      return [];
     }
-    const candidates: { path: string; mtimeMs: number }[] = [];
+    const copies: Copy[] = [];
     for (const name of names) {
       if (name === base || !name.startsWith(base) || COMPRESSED.test(name)) continue;
-      const path = join(dir, name);
-      try {
-        const st = await stat(path);
-        if (st.isFile() && st.size >= this.pos && fileKey(st) !== this.key) candidates.push({ path, mtimeMs: st.mtimeMs });
-      } catch {
-        // Gone meanwhile: not the copy we want.
-      }
-    }
-    candidates.sort((a, b) => b.mtimeMs - a.mtimeMs);
-    for (const { path } of candidates.slice(0, MAX_COPY_CANDIDATES)) {
       let fh: FileHandle;
       try {
-        fh = await open(path, 'r');
+        fh = await open(join(dir, name), 'r');
       } catch {
-        continue;
+        continue; // Gone meanwhile.
       }
-      try {
-        if (!(await this.sigHolds(fh))) continue;
-        let at = this.pos;
-        for (;;) {
-          const { bytesRead } = await fh.read(buf, 0, buf.length, at);
-          if (bytesRead === 0) break;
-          at += bytesRead;
-          this.counters.bytes += bytesRead;
-          this.framer.push(buf.subarray(0, bytesRead));
-        }
-        return;
-      } finally {
-        await fh.close();
-      }
+      const st = await fh.stat();
+      const key = fileKey(st);
+      if (st.isFile() && key !== this.key) copies.push({ fh, key, mtimeMs: st.mtimeMs, size: st.size });
+      else await fh.close();
+    }
+    copies.sort((a, b) => b.mtimeMs - a.mtimeMs);
+    for (const extra of copies.splice(MAX_COPIES)) await extra.fh.close();
+    return copies;
+  }
+
+  /** Hands on a copy's bytes from `from` to its end; returns that end. */
+  private async readCopy(fh: FileHandle, buf: Buffer, from: number): Promise<number> {
+    for (let at = from; ; ) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, at);
+      if (bytesRead === 0) return at;
+      at += bytesRead;
+      this.counters.bytes += bytesRead;
+      this.framer.push(buf.subarray(0, bytesRead));
     }
   }
+}
+
+interface Copy {
+  fh: FileHandle;
+  key: string;
+  mtimeMs: number;
+  size: number;
 }
 
 async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {

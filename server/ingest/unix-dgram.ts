@@ -46,7 +46,7 @@ export class UnixDgramSource implements Source {
     private readonly log: Logger,
   ) {
     this.id = `unix-dgram:${opts.path}`;
-    this.framer = new LineFramer(opts.maxLine, (line) => onLine(line, this), this.counters);
+    this.framer = new LineFramer(opts.maxLine, (line, bytes, at) => onLine(line, this, bytes, at), this.counters);
   }
 
   async start(): Promise<void> {

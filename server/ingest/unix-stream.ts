@@ -68,7 +68,7 @@ export class UnixStreamSource implements Source {
   private accept(sock: Socket): void {
     const self = this;
     const handler = this.onLine;
-    const framer = new LineFramer(this.opts.maxLine, (line) => handler(line, self), this.counters);
+    const framer = new LineFramer(this.opts.maxLine, (line, bytes, at) => handler(line, self, bytes, at), this.counters);
     this.conns.set(sock, framer);
     sock.on('data', (chunk: Buffer) => {
       this.counters.bytes += chunk.length;

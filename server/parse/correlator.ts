@@ -10,6 +10,8 @@
 // Every eviction is counted: it is a message whose later lines will lack
 // their ingress.
 
+import { detach } from './bytes.js';
+
 /** How much of a message's arrival we saw. */
 export const Arrival = {
   /** Nothing: the entry was created by a later line (a retry of a message we never saw arrive). */
@@ -94,7 +96,8 @@ export class Correlator {
       this.hosts.set(host, hostMap);
     }
     const e: Entry = {
-      key: id,
+      // The key outlives the line it was read from: a copy, not a slice of the line's chunk.
+      key: detach(id),
       host,
       hostMap,
       created: now,
@@ -111,7 +114,7 @@ export class Correlator {
     if (this.tail !== undefined) this.tail.next = e;
     else this.head = e;
     this.tail = e;
-    hostMap.set(id, e);
+    hostMap.set(e.key, e);
     this.counters.size++;
     return e;
   }

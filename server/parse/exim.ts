@@ -16,6 +16,7 @@
 
 import type { Kind, MailEvent } from '../protocol/index.js';
 import { Arrival } from './correlator.js';
+import { detach } from './bytes.js';
 import { findDsn, firstBracketedIp, lastBracketedIp } from './extract.js';
 import { BaseParser } from './parser.js';
 import { domainOf, localPart, NAME_MAX } from './redact.js';
@@ -137,7 +138,7 @@ export class EximParser extends BaseParser {
       } else if (f0 === 72 && f1 === 61) {
         // "H=host [ip]:port Connection refused": the host the next == / ** line failed on.
         const st = this.ctx.correlator.get(env?.host ?? '', id);
-        if (st !== undefined) st.attemptIp = firstBracketedIp(s, p);
+        if (st !== undefined) st.attemptIp = detach(firstBracketedIp(s, p));
       }
       return 'ignored';
     }
@@ -166,7 +167,7 @@ export class EximParser extends BaseParser {
       if (!validDate(y, mo, d) || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60) return -1;
       if (s.charCodeAt(7) !== 45 || s.charCodeAt(16) !== 58) return -1;
       base = this.ctx.clock.toEpoch(y, mo, d, h, mi, sec);
-      this.tsKey = s.slice(0, 19);
+      this.tsKey = detach(s.slice(0, 19));
       this.tsMs = base;
     }
     let p = 19;
@@ -299,7 +300,7 @@ export class EximParser extends BaseParser {
     // A bounce message Exim generated: "<= <> R=parent-id U=Debian-exim P=local".
     if (nullSender && t.R[0] >= 0 && t.H[0] < 0) ingress = 'internal';
     else ingress = this.pick(this.ctx.fields.ingress, s, t, true);
-    st.ingress = ingress !== undefined && ingress.length <= NAME_MAX ? ingress : undefined;
+    st.ingress = ingress !== undefined && ingress.length <= NAME_MAX ? detach(ingress) : undefined;
     if (st.injected) return 'ignored';
     st.injected = true;
     const e: MailEvent = { ts, format: 'exim', kind: 'injection' };
@@ -394,8 +395,8 @@ export class EximParser extends BaseParser {
     // "** x: retry timeout exceeded" names no transport: the one tried last.
     if (egress === undefined && st !== undefined) egress = st.lastEgress;
     if (st !== undefined) {
-      if (egress !== undefined && egress.length <= NAME_MAX) st.lastEgress = egress;
-      if (domain !== undefined) st.lastDomain = domain;
+      if (egress !== undefined && egress.length <= NAME_MAX) st.lastEgress = detach(egress);
+      if (domain !== undefined) st.lastDomain = detach(domain);
     }
     if (st !== undefined) {
       if (destIp === undefined && kind !== 'delivery') destIp = st.attemptIp;

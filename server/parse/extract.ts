@@ -130,3 +130,65 @@ export function secondsToMs(s: string, from: number, to: number): number {
   }
   return p === to && Number.isFinite(ms) ? Math.round(ms) : -1;
 }
+
+// The same readers over a line's bytes (bytes.ts), for the Postfix parser's
+// delivery lines; they agree with the string versions above on every input
+// (test/parse/extract.test.ts checks that).
+
+/** True for a dotted quad without leading zeros in b[from, to). */
+export function isIPv4In(b: Uint8Array, from: number, to: number): boolean {
+  let octets = 0;
+  let p = from;
+  while (p < to) {
+    let v = 0;
+    const start = p;
+    while (p < to) {
+      const d = b[p]! - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+      p++;
+    }
+    const n = p - start;
+    if (n === 0 || n > 3 || v > 255 || (n > 1 && b[start] === 48)) return false;
+    octets++;
+    if (p === to) break;
+    if (b[p] !== 46 || octets === 4) return false;
+    p++;
+    if (p === to) return false;
+  }
+  return octets === 4;
+}
+
+/** secondsToMs over b[from, to). */
+export function secondsToMsIn(b: Uint8Array, from: number, to: number): number {
+  let whole = 0;
+  let p = from;
+  while (p < to && isDigit(b[p]!)) whole = whole * 10 + (b[p++]! - 48);
+  if (p === from) return -1;
+  let ms = whole * 1000;
+  if (p < to && b[p] === 46) {
+    p++;
+    let scale = 100;
+    const start = p;
+    while (p < to && isDigit(b[p]!)) {
+      ms += (b[p++]! - 48) * scale;
+      scale /= 10;
+    }
+    if (p === start) return -1;
+  }
+  return p === to && Number.isFinite(ms) ? Math.round(ms) : -1;
+}
+
+/** isDsn of b[from, to): "X.Y.Z", X one of 2, 4, 5, with nothing before or after. */
+export function isDsnIn(b: Uint8Array, from: number, to: number): boolean {
+  if (to - from < 2 || b[from + 1] !== 46) return false;
+  const c = b[from];
+  if (c !== 50 && c !== 52 && c !== 53) return false;
+  let q = from + 2;
+  while (q < to && q - from - 2 < 4 && isDigit(b[q]!)) q++;
+  if (q === from + 2 || q - from - 2 > 3 || q >= to || b[q] !== 46) return false;
+  const r0 = q + 1;
+  let r = r0;
+  while (r < to && r - r0 < 4 && isDigit(b[r]!)) r++;
+  return r !== r0 && r - r0 <= 3 && r === to;
+}

@@ -51,6 +51,11 @@ export abstract class BaseParser implements Parser {
     emit(event);
   }
 
+  /** A raw value as a name (masked, trimmed, bounded), or undefined when it makes none. */
+  protected nameOf(raw: string | undefined): string | undefined {
+    return raw === undefined ? undefined : this.ctx.redact.name(raw);
+  }
+
   /** Sets a name field from a raw value when it makes a valid name (masked, trimmed, bounded). */
   protected putName(e: MailEvent, key: 'mta' | 'ingress' | 'egress' | 'queueId', raw: string | undefined): void {
     if (raw === undefined) return;

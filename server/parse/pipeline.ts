@@ -26,7 +26,7 @@ import { isPostfixProgram, PostfixParser } from './postfix.js';
 import { Redactor } from './redact.js';
 import { SparkPostParser } from './sparkpost.js';
 import { WallClock } from './time.js';
-import type { EventSink, LineOutcome, Parser, ParserCounters } from './types.js';
+import type { EventSink, LineOutcome, Parser, ParserCounters, TagNotes } from './types.js';
 
 /** Recognisable lines of one format that settle a source's format. */
 export const DECIDE_AFTER = 3;
@@ -56,8 +56,11 @@ export interface PipelineStats {
 }
 
 export interface Pipeline {
-  /** Parses one line (no terminator) from `sourceId`. Never throws. */
-  line(text: string, sourceId: string): LineOutcome;
+  /**
+   * Parses one line (no terminator) from `sourceId`. Never throws. `bytes`
+   * from `at`: the line's bytes when the caller has them (see bytes.ts).
+   */
+  line(text: string, sourceId: string, bytes?: Uint8Array, at?: number): LineOutcome;
   /** A snapshot of the counters (a fresh object each call). */
   stats(): PipelineStats;
   /** Forgets a source's detection and parser state (its parsers' counts stay in the totals). */
@@ -133,15 +136,10 @@ export function createPipeline(config: ParseConfig, sink: EventSink, options: Pi
     ParserCounters
   >;
   const sources = new Map<string, SourceState>();
-  /** Tag -> the MTA it names; distinct tags are few, the cap guards against garbage. */
-  const tagFormats = new Map<string, Format | null>();
-  const formatOfTag = (tag: string): Format | undefined => {
-    let f = tagFormats.get(tag);
-    if (f === undefined) {
-      if (tagFormats.size >= 4096) tagFormats.clear();
-      f = isPostfixProgram(tag) ? 'postfix' : tag.startsWith('exim') ? 'exim' : null;
-      tagFormats.set(tag, f);
-    }
+  /** The MTA a tag names, noted once per distinct tag (the envelope keeps the notes with the tag). */
+  const formatOfTag = (tag: string, notes: TagNotes): Format | undefined => {
+    let f = notes.format;
+    if (f === undefined) f = notes.format = isPostfixProgram(tag) ? 'postfix' : tag.startsWith('exim') ? 'exim' : null;
     return f ?? undefined;
   };
   let closed = false;
@@ -181,20 +179,20 @@ export function createPipeline(config: ParseConfig, sink: EventSink, options: Pi
     return out;
   };
 
-  function line(text: string, sourceId: string): LineOutcome {
+  function line(text: string, sourceId: string, bytes?: Uint8Array, at?: number): LineOutcome {
     totals.lines++;
     if (text.length === 0) return count('ignored');
     const st = stateOf(sourceId);
     let env;
     try {
-      env = envelope.read(text);
+      env = envelope.read(text, bytes, at);
     } catch {
       return count('unparsed');
     }
     // A syslog tag names the MTA outright: an aggregation box may carry Postfix
     // and Exim hosts on one socket, so such lines are routed per line.
     if (env?.program !== undefined && st.fixed === undefined) {
-      const byTag = formatOfTag(env.program);
+      const byTag = formatOfTag(env.program, env.tagNotes!);
       if (byTag !== undefined) {
         const out = parserOf(st, byTag).parse(text, env, emit);
         if (st.decided === undefined) vote(st, byTag);

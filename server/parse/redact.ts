@@ -6,6 +6,8 @@
 // replaced by "***" as well. Reasons are also flattened to one line and cut
 // to a short length, after masking so a cut can never expose half an address.
 
+import { detach } from './bytes.js';
+
 export const MASK = '***';
 /** Longest reason kept, in characters (the event is a short summary, not a log). */
 export const REASON_MAX = 256;
@@ -100,6 +102,28 @@ export function domainOf(addr: string, from = 0, to = addr.length): string | und
   return addr.slice(at + 1, end).toLowerCase();
 }
 
+/**
+ * domainOf over a line's bytes (bytes.ts): the domain of the address in
+ * b[from, to), where char i of `line` is byte o + i. Agrees with domainOf
+ * (test/parse/extract.test.ts); lower-cases only when there is something to lower.
+ */
+export function domainIn(line: string, b: Uint8Array, o: number, from: number, to: number): string | undefined {
+  let at = to - 1;
+  while (at >= from && b[at] !== 64 /* @ */) at--;
+  if (at < from) return undefined;
+  let end = to;
+  while (end > at + 1 && (b[end - 1] === 62 /* > */ || b[end - 1] === 46 /* . */)) end--;
+  if (end - at - 1 < 1 || end - at - 1 > 253) return undefined;
+  let lower = true;
+  for (let i = at + 1; i < end; i++) {
+    const c = b[i]!;
+    if (!(isWordChar(c) || c === 91 || c === 93 || c === 58) || c === 43) return undefined;
+    if ((c >= 65 && c <= 90) || c >= 0x80) lower = false;
+  }
+  const d = line.slice(at + 1 - o, end - o);
+  return lower ? d : d.toLowerCase();
+}
+
 export class Redactor {
   constructor(readonly showAddresses: boolean) {}
 
@@ -134,7 +158,8 @@ export class Redactor {
     const raw = this.recentRaw;
     for (let i = 0; i < 4; i++) if (raw[i] === s) return this.recentName[i];
     const t = this.value(s).trim();
-    const v = t.length === 0 || t.length > NAME_MAX ? undefined : t;
+    // Names are kept for good (topology, stats keys): copies, not slices of a line's chunk.
+    const v = t.length === 0 || t.length > NAME_MAX ? undefined : detach(t);
     const slot = this.recentNext;
     raw[slot] = s;
     this.recentName[slot] = v;

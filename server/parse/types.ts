@@ -5,6 +5,7 @@
 // correlator the parser is constructed with, not in globals.
 
 import type { Format, MailEvent } from '../protocol/index.js';
+import type { PostfixProgram } from './postfix.js';
 
 /** A syslog header, as recognised on every input (RFC 3164, RFC 5424, with or without <PRI>). */
 export interface Envelope {
@@ -13,6 +14,8 @@ export interface Envelope {
   host?: string;
   /** Syslog tag / APP-NAME, e.g. "postfix/elb-smtp/smtpd". */
   program?: string;
+  /** Notes on `program`, shared by every line with the same tag (present exactly when program is). */
+  tagNotes?: TagNotes;
   pid?: number;
   pri?: number;
   /** The message after the header. */
@@ -22,6 +25,25 @@ export interface Envelope {
    * here instead of using msg, which EnvelopeReader slices only on demand.
    */
   readonly msgStart: number;
+  /**
+   * The line as bytes for scanning (bytes.ts): byte `at + i` stands for char i.
+   * Valid, like the envelope, only until the next line is read.
+   */
+  readonly bytes: Uint8Array;
+  readonly at: number;
+}
+
+/**
+ * What the stages after the envelope make of a syslog tag, worked out once per
+ * distinct tag rather than once per line: the envelope reader keeps one of
+ * these beside each tag it caches, and each stage fills in its own field the
+ * first time it needs it.
+ */
+export interface TagNotes {
+  /** The MTA the tag names, null when it names none (the pipeline's routing). */
+  format: Format | null | undefined;
+  /** The Postfix parser's reading of the tag, null when it is not Postfix. */
+  postfix: PostfixProgram | null | undefined;
 }
 
 export type EventSink = (event: MailEvent) => void;

@@ -3,3 +3,5 @@
 export * from './event.js';
 export * from './topology.js';
 export * from './messages.js';
+export * from './failure.js';
+export * from './providers.js';

@@ -3,6 +3,8 @@
 // change; the client refuses a hello with another version.
 
 import type { KindCounts, MailEvent } from './event.js';
+import type { FailureClass } from './failure.js';
+import type { ProviderTable } from './providers.js';
 import type { TopoNode } from './topology.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -27,6 +29,8 @@ export interface HelloMessage {
   limits: Limits;
   /** True when the operator opted in to showing address local parts. */
   showAddresses: boolean;
+  /** The domain/address-block -> provider table the daemon counts `providers` with (providers.ts). */
+  providers?: ProviderTable;
 }
 
 /** Full topology seen so far; sent on connect. */
@@ -96,6 +100,69 @@ export interface StatsMessage {
     evictions: number;
   };
   sources: Record<string, SourceStats>;
+  /** Deferrals, bounces and rejections per failure class (failure.ts), per kind. */
+  failures?: Record<FailureClass, KindCounts>;
+  /** Delivery attempts (deliveries, deferrals, bounces) per provider name (providers.ts), per kind. */
+  providers?: Record<string, KindCounts>;
+  /** The same per egress and provider, keyed `egress:NAME>provider:PROVIDER`. */
+  providerEdges?: Record<string, KindCounts>;
+  /** Federation through NATS, when the daemon publishes or subscribes (server/bus). */
+  bus?: BusStats;
+}
+
+export type BusState = 'connecting' | 'connected' | 'disconnected' | 'closed';
+
+/**
+ * A federated box as a view sees it. The view's totals hold its exact
+ * counters (from its reports); its events come in numbered batches, and
+ * every batch number is either received or counted as lost.
+ */
+export interface BoxStats {
+  /** 'stale' once nothing was heard from it for the view's --box-stale. */
+  state: 'live' | 'stale';
+  silentMs: number;
+  /** Restarts of its daemon the view saw (its counters carry over). */
+  restarts: number;
+  /** Its exact events, all its runs the view saw. */
+  events: number;
+  eventsPerSec: number;
+  /** Batches (and their events) received and animated. */
+  received: { batches: number; events: number };
+  /** Batches missing from its numbering: lost on the way, or dropped by the box (below). */
+  lost: { batches: number; events: number };
+  /** Batches the box gave up on itself: its buffer was full while the bus was slow or gone. */
+  dropped: { batches: number; events: number };
+  /** Batches that arrived twice or after a later one (a resend after a reconnect): skipped. */
+  duplicates: number;
+  /**
+   * Batches (and events) the box says it numbered since the view first heard
+   * of it, all its runs: each one is received or lost, once the view has its report.
+   */
+  published: { batches: number; events: number };
+  /** Sightings of its node names and edges beyond the view's --max-nodes / --max-edges (folded into BOX/(other), or not kept). */
+  overflow: number;
+}
+
+export interface BusStats {
+  /** This daemon as a box (--publish). */
+  publish?: {
+    box: string;
+    state: BusState;
+    batches: number;
+    events: number;
+    dropped: { batches: number; events: number };
+    /** Batches and reports over the server's max_payload. */
+    oversize: number;
+    /** Bytes of batches waiting to be published. */
+    buffered: number;
+    /** Bytes published (batches and reports). */
+    bytes: number;
+    reconnects: number;
+  };
+  /** This daemon as a view (--subscribe); `state` is 'connected' once subscribed. */
+  subscribe?: { state: BusState; reconnects: number; badMessages: number; ignored: number; removed: number };
+  /** Per box merged into this view. */
+  boxes?: Record<string, BoxStats>;
 }
 
 /** Per-connection counters, sent with each stats message. */
@@ -105,8 +172,33 @@ export interface ClientStatsMessage {
   eventsDropped: number;
 }
 
+/** One alarm rule's condition holding for one target (server/insight/alarms.ts). */
+export interface ActiveAlarm {
+  /** The rule as configured, e.g. "deferral share per egress > 20% over 1m". */
+  rule: string;
+  /** What it holds for: a node id ("egress:proxy-a"), "provider:NAME", or "all". */
+  target: string;
+  /** The windowed value that crossed the threshold: a share (0..1) or events per second. */
+  value: number;
+  threshold: number;
+  unit: 'share' | 'rate';
+  /** Epoch ms (daemon clock) when it started holding. */
+  since: number;
+}
+
+/**
+ * Alarm state: the rules and every alarm holding now. Sent after the stats on
+ * connect and again whenever an alarm starts or clears.
+ */
+export interface AlarmMessage {
+  type: 'alarm';
+  rules: string[];
+  active: ActiveAlarm[];
+}
+
 export type ServerMessage =
   | HelloMessage
+  | AlarmMessage
   | TopologyMessage
   | TopologyDeltaMessage
   | EventsMessage

@@ -5,10 +5,12 @@ export const TIERS = ['ingress', 'mta', 'egress'] as const;
 export type Tier = (typeof TIERS)[number];
 
 export interface TopoNode {
-  /** Stable id: `${tier}:${name}`; the name is box-qualified when boxes collide. */
+  /** Stable id: `${tier}:${name}`. */
   id: string;
   tier: Tier;
+  /** In a view merging federated boxes, a box's nodes are named `${box}/${name}` (server/bus/box.ts). */
   name: string;
+  /** The federated box the node belongs to; absent for the daemon's own input. */
   box?: string;
 }
 

@@ -4,6 +4,7 @@
 
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { waitFor, type WaitOptions } from '../helpers/wait.js';
+import type { BoxStats } from '../../server/protocol/index.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -82,7 +83,11 @@ export interface Hook {
     eventsPerSecIn: number | undefined;
   };
   topology: { version: number; nodes: number; edges: number };
+  /** The daemon's exact counters from its last stats frame (undefined before the first). */
+  stats: { events: number; lines: number; byKind: PerKind; nodes: Record<string, PerKind> } | undefined;
   settings: { errors: boolean; paused: boolean; legend: boolean; renderer: string; speed: number; maxBalls: number };
+  /** Federated boxes the daemon merges ({} when none), as in its stats. */
+  boxes: Record<string, BoxStats>;
 }
 
 /** Reads the hook (a JSON-able snapshot; `meter.y` is not carried over). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MailEvent } from '../../server/protocol/index.js';
+import { DEFAULT_PROVIDERS, ProviderMatcher, type MailEvent } from '../../server/protocol/index.js';
 import { computeLayout, meterY } from '../../client/layout/layout.js';
 import { END_DWELL, END_FALL, END_RETURN, newFlight, planFlight } from '../../client/layout/paths.js';
 
@@ -56,11 +56,39 @@ describe('planFlight', () => {
     expect(r.points[1]!.x).toBeLessThan(node('mta:mx2').x);
   });
 
-  it('brings a deferral back towards its egress', () => {
+  it("brings a deferral back into its egress's pen", () => {
     const f = plan({ kind: 'deferral', destIp: '200.1.1.1' });
     expect(f.end).toBe(END_RETURN);
     expect(f.points[2]!.x).toBeGreaterThan(node('egress:p1').x);
-    expect(f.points[3]!.x).toBeCloseTo(node('egress:p1').x);
+    const pen = layout.pens.get('egress:p1')!;
+    expect(f.points[3]!.x).toBeGreaterThanOrEqual(pen.x - 0.01);
+    expect(f.points[3]!.x).toBeLessThan(pen.x + layout.nodeRadius);
+    expect(f.points[3]!.y).toBeLessThanOrEqual(pen.y + 0.01);
+  });
+
+  it('lands bounces and rejections in the bin of their failure class', () => {
+    const binOf = (x: number) => layout.floorBins.findIndex((b) => x >= b.x0 && x < b.x1);
+    expect(binOf(plan({ kind: 'bounce', dsn: '5.1.1' }).landX)).toBe(0);
+    expect(binOf(plan({ kind: 'bounce', dsn: '5.7.1' }).landX)).toBe(1);
+    expect(binOf(plan({ kind: 'bounce', dsn: '5.4.4' }).landX)).toBe(2);
+    expect(binOf(plan({ kind: 'bounce', reason: 'expired' }).landX)).toBe(3);
+    expect(binOf(plan({ kind: 'rejection', dsn: '5.5.0' }).landX)).toBe(4);
+    expect(plan({ kind: 'delivery' }).landX).toBeNaN();
+  });
+
+  it('sends deliveries to their provider lane when the right edge shows providers', () => {
+    const lanes = computeLayout(
+      { ingress: ['ingress:smtp'], mta: ['mta:mx2'], egress: ['egress:p1'] },
+      { width: 1280, height: 720, dpr: 1 },
+      {},
+      { lanes: ['Google', 'Microsoft', 'other'] },
+    );
+    const providers = new ProviderMatcher(DEFAULT_PROVIDERS);
+    const f = planFlight({ ...base, kind: 'delivery', domain: 'contoso.com', destIp: '104.47.1.1' } as MailEvent, lanes, centre, newFlight(), providers);
+    expect(f.bucket).toBe('provider:Microsoft');
+    expect(f.ys[2]).toBeCloseTo(lanes.lanes!.get('Microsoft')!, 3);
+    const g = planFlight({ ...base, kind: 'delivery', domain: 'small.example' } as MailEvent, lanes, centre, newFlight(), providers);
+    expect(g.bucket).toBe('provider:other');
   });
 
   it('starts balls for nodes the layout does not know at their tier', () => {

@@ -8,7 +8,7 @@ describe('URL switches', () => {
 
   it('reads the kiosk switches in their usual spellings', () => {
     const s = parseSettings('?errors=0&paused=1&legend=off&renderer=canvas&speed=0.5&maxBalls=2000&shed=no');
-    expect(s).toEqual({ errors: false, paused: true, legend: false, renderer: 'canvas', speed: 0.5, maxBalls: 2000, shed: false });
+    expect(s).toEqual({ ...DEFAULTS, errors: false, paused: true, legend: false, renderer: 'canvas', speed: 0.5, maxBalls: 2000, shed: false });
     expect(parseSettings('?paused').paused).toBe(true);
   });
 

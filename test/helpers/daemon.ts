@@ -29,12 +29,16 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
   stdin?: 'pipe' | 'ignore';
+  /** A --headless publisher: ready when it says it is publishing; `url` is empty and `port` 0. */
+  headless?: boolean;
+  /** Options for node itself, before the script (e.g. --inspect=127.0.0.1:0). */
+  node?: string[];
 }
 
 export async function startDaemon(opts: StartOptions = {}): Promise<Daemon> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'mtaviz-'));
   const socket = opts.socket ?? join(dir, 'mtaviz.sock');
-  const args = [CLI, 'serve', '--port', '0', '--socket', socket, ...(opts.args ?? [])];
+  const args = [...(opts.node ?? []), CLI, 'serve', '--port', '0', '--socket', socket, ...(opts.args ?? [])];
   const proc = spawn(process.execPath, args, {
     cwd: dir,
     env: { ...process.env, ...opts.env },
@@ -51,11 +55,11 @@ export async function startDaemon(opts: StartOptions = {}): Promise<Daemon> {
       opts.timeoutMs ?? 20_000,
     );
     const onData = () => {
-      const m = /mtaviz listening on (http:\/\/\S+?)\/?(?:\s|$)/.exec(out);
+      const m = opts.headless ? /mtaviz publishing to \S+ as box \S+ \(headless\)\n/.exec(out) : /mtaviz listening on (http:\/\/\S+?)\/?(?:\s|$)/.exec(out);
       if (m) {
         clearTimeout(timer);
         proc.stdout!.off('data', onData);
-        resolveUrl(m[1]!);
+        resolveUrl(m[1] ?? '');
       }
     };
     proc.stdout!.on('data', onData);
@@ -68,7 +72,7 @@ export async function startDaemon(opts: StartOptions = {}): Promise<Daemon> {
   return {
     proc,
     url,
-    port: Number(new URL(url).port),
+    port: url ? Number(new URL(url).port) : 0,
     dir,
     socket,
     stdout: () => out,

@@ -25,9 +25,13 @@ export class TrafficWriter {
     return this.traffic.counts.lines;
   }
 
+  /** Set when the connection failed (the daemon went away); writing then stops. */
+  error: Error | undefined;
+
   async open(): Promise<this> {
     const sock = connect(this.path);
     await once(sock, 'connect');
+    sock.on('error', (err) => (this.error ??= err));
     this.sock = sock;
     return this;
   }
@@ -65,6 +69,16 @@ export class TrafficWriter {
   }
 
   private async send(lines: string[]): Promise<void> {
-    if (!this.sock!.write(lines.join('\n') + '\n')) await once(this.sock!, 'drain');
+    const sock = this.sock!;
+    if (sock.destroyed) return;
+    if (sock.write(lines.join('\n') + '\n')) return;
+    // Drained, or gone: a writer whose daemon died stops instead of failing.
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        sock.off('drain', done).off('close', done);
+        resolve();
+      };
+      sock.on('drain', done).on('close', done);
+    });
   }
 }

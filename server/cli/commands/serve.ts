@@ -1,8 +1,10 @@
 // `mtaviz serve` (the default command): runs the daemon until SIGINT or
 // SIGTERM, then shuts down cleanly and exits 0. Once listening it prints one
-// line on stdout, `mtaviz listening on http://HOST:PORT/`, which scripts and
-// tests wait for; everything else the daemon says goes to stderr.
+// line on stdout, `mtaviz listening on http://HOST:PORT/` (with --headless:
+// `mtaviz publishing to URL as box NAME (headless)`), which scripts and tests
+// wait for; everything else the daemon says goes to stderr.
 
+import { busOptions, defaultBox } from '../../bus/options.js';
 import { startDaemon } from '../../daemon.js';
 import { startEmbeddedDemo } from '../../demo/embedded.js';
 import { serveDemoKeys, serveDemoOptions, serveDemoSettings } from '../../demo/options.js';
@@ -11,13 +13,14 @@ import { serveReplayKeys, serveReplayOptions, serveReplaySettings } from '../../
 import { httpOptions } from '../../http/options.js';
 import { hubOptions } from '../../hub/options.js';
 import { ingestOptions } from '../../ingest/options.js';
+import { insightOptions } from '../../insight/options.js';
 import { parseOptions } from '../../parse/options.js';
 import { SocketPathError } from '../../ingest/socket-path.js';
 import { createLogger, logOptions } from '../../log.js';
 import type { CommandModule } from '../command.js';
 import { OptionError } from '../options.js';
 
-const options = { ...ingestOptions, ...parseOptions, ...hubOptions, ...httpOptions, ...logOptions, ...serveDemoOptions, ...serveReplayOptions };
+const options = { ...ingestOptions, ...parseOptions, ...hubOptions, ...insightOptions, ...httpOptions, ...busOptions, ...logOptions, ...serveDemoOptions, ...serveReplayOptions };
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
@@ -34,7 +37,9 @@ const serve: CommandModule<typeof options> = {
     Inputs: ['socket', 'socketMode', 'dgram', 'tail', 'fromStart', 'tailPoll', 'syslogTcp', 'maxLine', 'maxConnections'],
     Parsing: Object.keys(parseOptions),
     'Live stream (per browser)': Object.keys(hubOptions),
+    'Insight (alarms, providers)': Object.keys(insightOptions),
     HTTP: Object.keys(httpOptions),
+    'Federation (several boxes, one view, through NATS)': Object.keys(busOptions),
     Logging: ['logLevel'],
     'Demo (built-in traffic generator)': serveDemoKeys,
     Replay: serveReplayKeys,
@@ -71,7 +76,9 @@ const serve: CommandModule<typeof options> = {
       }
       throw err;
     }
-    process.stdout.write(`mtaviz listening on ${daemon.url}\n`);
+    process.stdout.write(
+      daemon.url ? `mtaviz listening on ${daemon.url}\n` : `mtaviz publishing to ${config.publish} as box ${config.box ?? defaultBox()} (headless)\n`,
+    );
     // Feeders write into the daemon's own socket, as an external shipper would.
     const feeder = demo
       ? await startEmbeddedDemo(config.socket, demo, log)
