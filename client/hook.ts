@@ -82,6 +82,7 @@ export function installHook(store: Store, settings: Settings, scene: FlowScene, 
       };
     },
     get counters() {
+      const flow = store.flowRates(performance.now());
       return {
         received: perKind(store.received),
         shown: perKind(store.shown),
@@ -91,9 +92,10 @@ export function installHook(store: Store, settings: Settings, scene: FlowScene, 
         seqGaps: store.seqGaps,
         badMessages: store.badMessages,
         badEvents: store.badEvents,
-        ballsPerSec: store.ballsPerSec(performance.now()),
-        messagesPerBall: store.messagesPerBall(performance.now()),
-        eventsPerSecIn: store.stats?.rate.eventsPerSec,
+        // What the heads-up line shows: all three over the same recent frames.
+        ballsPerSec: flow.ballsPerSec,
+        messagesPerBall: flow.messagesPerBall,
+        eventsPerSecIn: flow.spanMs > 0 ? flow.eventsPerSec : store.stats?.rate.eventsPerSec,
       };
     },
     get topology() {

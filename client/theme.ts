@@ -51,8 +51,10 @@ export let ALARM = 0xff3b3b;
 export function applyPalette(p: Palette): void {
   if (p !== 'contrast') return;
   // Okabe & Ito (2008): bluish green, sky blue, yellow, vermillion, orange; on black, with white text.
+  // The sky blue is lightened (0x56b4e9 -> 0x9ad4ff): under tritanopia it came within a
+  // few units of the bluish green (test/insight/palette.test.ts measures every pair).
   BACKGROUND = 0x000000;
-  Object.assign(KIND_COLOR, { injection: 0x009e73, delivery: 0x56b4e9, deferral: 0xf0e442, bounce: 0xd55e00, rejection: 0xd55e00 });
+  Object.assign(KIND_COLOR, { injection: 0x009e73, delivery: 0x9ad4ff, deferral: 0xf0e442, bounce: 0xd55e00, rejection: 0xd55e00 });
   INTERNET = 0xe69f00;
   INTERNET_RIM = 0xffffff;
   Object.assign(NODE_FILL, { ingress: 0x006b4f, mta: 0x0072b2, egress: 0xcc79a7 });

@@ -15,6 +15,12 @@ export const SHORTCUTS = {
   c: 'palette',
 } as const;
 
+/** What the legend says the right edge is. */
+const RIGHT_EDGE = {
+  meter: "right edge: destination IP's first octet, 10–256, IPv6 on top",
+  provider: 'right edge: one lane per mailbox provider (by recipient domain or MX address; the rest in "other")',
+} as const;
+
 type Action = (typeof SHORTCUTS)[keyof typeof SHORTCUTS];
 
 export function bindControls(root: ParentNode, settings: Settings, positions: SavedPositions): void {
@@ -47,6 +53,8 @@ export function bindControls(root: ParentNode, settings: Settings, positions: Sa
     });
     const legend = root.querySelector<HTMLElement>('#legend');
     if (legend) legend.hidden = !s.legend;
+    const edge = root.querySelector<HTMLElement>('#legend-edge');
+    if (edge) edge.textContent = s.lanes === 'provider' ? RIGHT_EDGE.provider : RIGHT_EDGE.meter;
   };
   settings.subscribe(reflect);
   reflect();

@@ -9,9 +9,8 @@ import { boxesSummary } from './boxes.js';
 import { count, ratio, seconds } from './format.js';
 
 const REFRESH_MS = 250;
-/** Rates in the heads-up line: over about this much of the daemon's stats history. */
-const MATCHED_WINDOW_MS = 5000;
-const MIN_MATCHED_MS = 2900;
+/** Balls/s is shown once the frames cover this much (a page's first frames are not a rate yet). */
+const MIN_SPAN_MS = 1000;
 
 export interface HudElements {
   eventsIn: HTMLElement;
@@ -50,19 +49,22 @@ export function startHud(els: HudElements, store: Store, settings: Settings, pos
   const refresh = () => {
     const now = performance.now();
     const stats = store.stats;
-    // Both over the same stretch between two stats snapshots: the daemon's exact events
-    // and the balls this page drew meanwhile, so the two can be compared honestly.
-    // Until a few seconds are covered, balls drawn from a backlog at page load would skew the pair.
-    const matched = store.matchedRates(MATCHED_WINDOW_MS);
-    const rates = matched && matched.spanMs >= MIN_MATCHED_MS ? matched : undefined;
-    const inRate = rates?.eventsPerSec ?? stats?.rate.eventsPerSec;
+    // All three over the same recent frames, so they can be compared: balls are
+    // counted under the frame their event came in, never more than its events.
+    const r = store.flowRates(now);
+    const measured = r.spanMs >= MIN_SPAN_MS;
+    const inRate = measured ? r.eventsPerSec : stats?.rate.eventsPerSec;
     set(els.eventsIn, inRate !== undefined ? `${count(inRate)} events/s in` : '– events/s in');
-    set(els.ballsShown, rates ? `${count(rates.ballsPerSec)} balls/s shown` : '– balls/s shown');
-    const span = rates ? ` over the last ${Math.round(rates.spanMs / 1000)} s` : '';
-    els.eventsIn.title = `events the daemon parsed${span}: exact, never sampled`;
-    els.ballsShown.title = `balls this page drew${span}; fewer than the events when the daemon samples, errors are hidden, or balls are dropped`;
+    set(els.ballsShown, measured ? `${count(r.ballsPerSec)} balls/s shown` : '– balls/s shown');
+    const span = measured ? ` over the last ${Math.round(r.spanMs / 1000)} s` : '';
+    els.eventsIn.title = r.fromStats
+      ? `events the daemon parsed, from its exact counters (it dropped frames for this page: see drops)`
+      : `events the daemon parsed${span}: exact, never sampled (each frame says how many it stands for)`;
+    els.ballsShown.title =
+      `balls this page drew from the events of those same frames${span}: never more than the events in; ` +
+      'fewer when the daemon samples, errors are hidden, the picture is paused, or balls are dropped';
 
-    const perBall = store.messagesPerBall(now);
+    const perBall = r.messagesPerBall;
     set(els.sampling, perBall > 1.05 ? `1 ball = ${ratio(perBall)} messages` : '');
     els.sampling.hidden = perBall <= 1.05;
     els.sampling.title =

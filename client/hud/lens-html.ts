@@ -35,7 +35,8 @@ export function formatP(p: number | undefined): string {
 
 function table(m: ShareMatrix, caption: string, rowLabel: string): string {
   if (m.rows.length === 0 || m.cols.length === 0) return `<p class="empty">${esc(caption)}: no traffic in the window</p>`;
-  const head = m.cols.map((c) => `<th scope="col">${esc(short(c))}</th>`).join('');
+  // Column heads wrap ("192–" over "223", long provider names), so nine destination columns fit the panel.
+  const head = m.cols.map((c) => `<th scope="col">${esc(short(c)).replace(/^(\d+–)(\d+)$/, '$1<br>$2')}</th>`).join('');
   const expect =
     m.expectation === 'even'
       ? `<tr class="expect"><th scope="row">even share</th>${m.cols.map(() => `<td>${pct.format(1 / m.cols.length)}</td>`).join('')}<td></td></tr>`

@@ -115,7 +115,7 @@ export class Connection {
         else store.badMessages++;
         return;
       case 'stats':
-        if (typeof msg.at === 'number' && msg.nodes && msg.rate) store.onStats(msg, now);
+        if (typeof msg.at === 'number' && msg.nodes && msg.rate) store.onStats(msg);
         else store.badMessages++;
         return;
       case 'alarm':

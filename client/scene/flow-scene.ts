@@ -175,11 +175,11 @@ export class FlowScene extends Phaser.Scene {
     return this.deps.settings.current.lanes === 'provider' ? this.deps.insight.lanes.join('\n') : '';
   }
 
-  private readonly spawn = (ev: MailEvent, lateMs: number): void => {
+  private readonly spawn = (ev: MailEvent, lateMs: number, frameAt: number): void => {
     const k = KIND_INDEX[ev.kind];
     planFlight(ev, this.layout, Math.random, this.flight, this.deps.store.providers);
     const t0 = this.simNow - Math.min(lateMs, SUBFRAME_SPREAD_MS);
-    if (this.balls.spawn(k, this.flight, t0, Math.random(), ev)) this.deps.store.noteShown(k, performance.now());
+    if (this.balls.spawn(k, this.flight, t0, Math.random(), ev)) this.deps.store.noteShown(k, frameAt);
     else if (this.balls.liveTotal < this.balls.cap) this.deps.store.drops.overload++;
     else this.deps.store.drops.pool++;
   };

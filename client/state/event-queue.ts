@@ -20,6 +20,8 @@ export interface QueueDrops {
 export class EventQueue {
   private readonly events: (MailEvent | undefined)[];
   private readonly releaseAt: Float64Array;
+  /** When each event's frame arrived (the heads-up line counts a ball under its frame). */
+  private readonly arrivedAt: Float64Array;
   private head = 0;
   private size = 0;
   private lastRelease = -Infinity;
@@ -31,6 +33,7 @@ export class EventQueue {
   ) {
     this.events = new Array<MailEvent | undefined>(capacity).fill(undefined);
     this.releaseAt = new Float64Array(capacity);
+    this.arrivedAt = new Float64Array(capacity);
   }
 
   get length(): number {
@@ -61,24 +64,26 @@ export class EventQueue {
       const slot = (this.head + this.size) % this.capacity;
       this.events[slot] = events[i];
       this.releaseAt[slot] = start + i * step;
+      this.arrivedAt[slot] = now;
       this.size++;
     }
     this.lastRelease = start + n * step;
   }
 
   /**
-   * Hands every event due by `now` to `visit` (with how late it is, in ms),
-   * dropping those more than `maxAgeMs` late.
+   * Hands every event due by `now` to `visit` (with how late it is, in ms,
+   * and when its frame arrived), dropping those more than `maxAgeMs` late.
    */
-  take(now: number, maxAgeMs: number, visit: (ev: MailEvent, lateMs: number) => void): void {
+  take(now: number, maxAgeMs: number, visit: (ev: MailEvent, lateMs: number, arrivedAt: number) => void): void {
     while (this.size > 0) {
       const at = this.releaseAt[this.head]!;
       if (at > now) return;
       const ev = this.events[this.head]!;
+      const arrived = this.arrivedAt[this.head]!;
       this.dropOldest();
       const late = now - at;
       if (late > maxAgeMs) this.drops.late++;
-      else visit(ev, late);
+      else visit(ev, late, arrived);
     }
   }
 
@@ -92,6 +97,7 @@ export class EventQueue {
       const to = (this.head + kept) % this.capacity;
       this.events[to] = ev;
       this.releaseAt[to] = this.releaseAt[from]!;
+      this.arrivedAt[to] = this.arrivedAt[from]!;
       kept++;
     }
     for (let i = kept; i < this.size; i++) this.events[(this.head + i) % this.capacity] = undefined;

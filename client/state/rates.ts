@@ -1,58 +1,90 @@
-// Rates derived on the client: a sliding window counter for what the page
-// itself sees (balls shown, sampling), and per-node rates from differencing
-// two of the daemon's exact cumulative stats snapshots.
+// Rates derived on the client: events in, sent and drawn over the same
+// frames (the heads-up line), and per-node rates from differencing two of the
+// daemon's exact cumulative stats snapshots.
 
 import type { KindCounts, StatsMessage } from '../../server/protocol/index.js';
 
 /**
- * Sums of two quantities over the last `windowMs`, in fixed buckets so adding
- * is O(1) and nothing is allocated per event.
+ * What the heads-up line compares, over the last `windowMs` of event frames
+ * (page clock): the events the daemon took in for those frames (each frame's
+ * exact `input`), the events it sent (a sample when it samples), and the
+ * balls drawn from them. A ball counts under its frame's arrival, not the
+ * moment it was drawn, so every figure covers the same frames and
+ * balls <= events sent <= events in holds by construction, whatever the
+ * bursts, the queue's release spread or the frame rate. Fixed buckets: O(1)
+ * per frame and per ball, nothing allocated.
  */
-export class WindowCounter {
-  private readonly a: Float64Array;
-  private readonly b: Float64Array;
-  private readonly stamp: Float64Array;
+export class FlowRates {
+  private readonly input: Float64Array;
+  private readonly kept: Float64Array;
+  private readonly shown: Float64Array;
+  private readonly slot: Float64Array;
   private readonly bucketMs: number;
+  private firstAt = NaN;
 
   constructor(
-    readonly windowMs = 1000,
-    buckets = 10,
+    readonly windowMs = 5000,
+    buckets = 20,
   ) {
     this.bucketMs = windowMs / buckets;
-    this.a = new Float64Array(buckets);
-    this.b = new Float64Array(buckets);
-    this.stamp = new Float64Array(buckets).fill(-Infinity);
+    // One more bucket than the window holds: the current one fills while the oldest still counts.
+    const n = buckets + 1;
+    this.input = new Float64Array(n);
+    this.kept = new Float64Array(n);
+    this.shown = new Float64Array(n);
+    this.slot = new Float64Array(n).fill(-Infinity);
   }
 
-  add(now: number, a: number, b = 0): void {
+  /** The stream began (the daemon's hello): a quiet stream measures zero from here. */
+  start(now: number): void {
+    if (Number.isNaN(this.firstAt)) this.firstAt = now;
+  }
+
+  /** An events frame arrived at `now`: `input` events came in at the daemon, `kept` of them were sent. */
+  frame(now: number, input: number, kept: number): void {
+    if (Number.isNaN(this.firstAt)) this.firstAt = now;
     const slot = Math.floor(now / this.bucketMs);
-    const i = slot % this.a.length;
-    if (this.stamp[i] !== slot) {
-      this.stamp[i] = slot;
-      this.a[i] = 0;
-      this.b[i] = 0;
+    const i = slot % this.slot.length;
+    if (this.slot[i] !== slot) {
+      this.slot[i] = slot;
+      this.input[i] = 0;
+      this.kept[i] = 0;
+      this.shown[i] = 0;
     }
-    this.a[i]! += a;
-    this.b[i]! += b;
+    // A frame never stands for fewer events than it carries.
+    this.input[i]! += Math.max(input, kept);
+    this.kept[i]! += kept;
   }
 
-  /** [sum of a, sum of b] over the buckets inside the window ending at `now`. */
-  sums(now: number): [number, number] {
+  /** A ball was drawn from an event of the frame that arrived at `frameAt`. */
+  ball(frameAt: number): void {
+    const slot = Math.floor(frameAt / this.bucketMs);
+    const i = slot % this.slot.length;
+    // Its frame has left the window (or never registered): so does the ball.
+    if (this.slot[i] === slot) this.shown[i]! += 1;
+  }
+
+  /**
+   * Per-second rates over the frames that arrived in the window ending at
+   * `now`, and how long a stretch that is (shorter just after the first frame).
+   */
+  rates(now: number): { inPerSec: number; keptPerSec: number; shownPerSec: number; spanMs: number } {
     const current = Math.floor(now / this.bucketMs);
-    let sa = 0;
-    let sb = 0;
-    for (let i = 0; i < this.a.length; i++) {
-      if (current - this.stamp[i]! < this.a.length) {
-        sa += this.a[i]!;
-        sb += this.b[i]!;
+    const n = this.slot.length;
+    let input = 0;
+    let kept = 0;
+    let shown = 0;
+    for (let i = 0; i < n; i++) {
+      if (current - this.slot[i]! < n) {
+        input += this.input[i]!;
+        kept += this.kept[i]!;
+        shown += this.shown[i]!;
       }
     }
-    return [sa, sb];
-  }
-
-  /** Per-second rate of a. */
-  rate(now: number): number {
-    return (this.sums(now)[0] * 1000) / this.windowMs;
+    const from = Math.max((current - n + 1) * this.bucketMs, Number.isNaN(this.firstAt) ? now : this.firstAt);
+    const spanMs = Math.max(0, now - from);
+    const per = spanMs > 0 ? 1000 / spanMs : 0;
+    return { inPerSec: input * per, keptPerSec: kept * per, shownPerSec: shown * per, spanMs };
   }
 }
 

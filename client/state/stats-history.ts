@@ -1,6 +1,6 @@
 // The daemon's last minute of exact cumulative stats snapshots (about one a
 // second). Everything the insight views show over a window (shares, failure
-// bins, the deferral pen, the HUD's rates) is the difference between the
+// bins, the deferral pen) is the difference between the
 // latest snapshot and one a window older, so it is exact however the events
 // were sampled. A daemon restart (uptime going backwards) starts the history
 // over, since differences across it mean nothing.
@@ -14,10 +14,6 @@ const CAPACITY = 64;
 
 export interface Arrival {
   stats: StatsMessage;
-  /** performance.now() when it arrived; NaN when that does not date it (the cached one sent on connect). */
-  clientAt: number;
-  /** Balls this page had shown, all kinds, when it arrived. */
-  shown: number;
 }
 
 export class StatsHistory {
@@ -27,10 +23,10 @@ export class StatsHistory {
   /** Changes with every snapshot, so views recompute only when there is news. */
   version = 0;
 
-  push(stats: StatsMessage, clientAt: number, shown: number): void {
+  push(stats: StatsMessage): void {
     const last = this.latest;
     if (last && (stats.uptimeMs < last.stats.uptimeMs || stats.at <= last.stats.at)) this.reset();
-    this.ring[this.head] = { stats, clientAt, shown };
+    this.ring[this.head] = { stats };
     this.head = (this.head + 1) % CAPACITY;
     this.size = Math.min(this.size + 1, CAPACITY);
     this.version++;
@@ -48,17 +44,15 @@ export class StatsHistory {
 
   /**
    * The newest snapshot at least `windowMs` (daemon clock) older than the
-   * latest, or the oldest kept when the history is shorter than that; only
-   * snapshots `accept` takes count.
+   * latest, or the oldest kept when the history is shorter than that.
    */
-  base(windowMs: number, accept: (a: Arrival) => boolean = () => true): Arrival | undefined {
+  base(windowMs: number): Arrival | undefined {
     const latest = this.latest;
     if (!latest) return undefined;
     const edge = latest.stats.at - Math.min(windowMs, MAX_WINDOW_MS);
     let best: Arrival | undefined;
     for (let i = this.size; i >= 1; i--) {
       const a = this.ring[(this.head - i + CAPACITY) % CAPACITY]!;
-      if (!accept(a)) continue;
       if (!best || a.stats.at <= edge) best = a;
       else break;
     }

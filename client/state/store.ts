@@ -20,7 +20,7 @@ import {
 import { RecentReasons } from '../insight/reasons.js';
 import { EventQueue } from './event-queue.js';
 import { ERROR_KINDS, kindIndexOf } from './kinds.js';
-import { NodeRates, WindowCounter } from './rates.js';
+import { FlowRates, NodeRates } from './rates.js';
 import type { Settings } from './settings.js';
 import { StatsHistory } from './stats-history.js';
 import { Topology } from './topology.js';
@@ -84,7 +84,6 @@ export class Store {
   providers = new ProviderMatcher(DEFAULT_PROVIDERS);
   /** Latest failures per failure class, as examples (never counts). */
   readonly reasons = new RecentReasons();
-  private statsSinceHello = 0;
   /** Frames/events the daemon dropped for this page because it was slow, over all connections. */
   serverDrops = { frames: 0, events: 0 };
   /** The same for connections before the current one (the daemon counts per connection). */
@@ -92,6 +91,8 @@ export class Store {
   /** Frames missing from the seq numbering (dropped before they reached us). */
   seqGaps = 0;
   private lastSeq: number | undefined;
+  /** When frames were last found missing. */
+  private lastGapAt = -Infinity;
   /** Events received per kind (sampled stream). */
   readonly received: KindCounts = zero();
   /** Balls put on screen per kind. */
@@ -106,9 +107,8 @@ export class Store {
   private hidden = false;
   private everLive = false;
   private readonly connListeners = new Set<(c: Readonly<Connection>) => void>();
-  private readonly shownWindow = new WindowCounter(1000, 10);
-  /** a = input events, b = events kept, per events frame. */
-  private readonly sampleWindow = new WindowCounter(2000, 10);
+  /** Events in, sent and drawn over the same recent frames (the heads-up line). */
+  private readonly flow = new FlowRates();
 
   constructor(
     readonly settings: Settings,
@@ -151,7 +151,7 @@ export class Store {
     this.nodeRates.reset();
     this.stats = undefined;
     this.history.reset();
-    this.statsSinceHello = 0;
+    this.flow.start(now);
     this.alarms = undefined;
     this.alarmsVersion++;
     if (Array.isArray(msg.providers) && msg.providers.every((p) => Array.isArray(p) && typeof p[0] === 'string' && Array.isArray(p[1]))) {
@@ -177,9 +177,12 @@ export class Store {
   }
 
   onEvents(msg: EventsMessage, now: number): void {
-    if (this.lastSeq !== undefined && msg.seq > this.lastSeq + 1) this.seqGaps += msg.seq - this.lastSeq - 1;
+    if (this.lastSeq !== undefined && msg.seq > this.lastSeq + 1) {
+      this.seqGaps += msg.seq - this.lastSeq - 1;
+      this.lastGapAt = now;
+    }
     this.lastSeq = msg.seq;
-    this.sampleWindow.add(now, Number(msg.input) || 0, msg.events.length);
+    this.flow.frame(now, Number(msg.input) || 0, msg.events.length);
     const s = this.settings.current;
     const shown: MailEvent[] = [];
     for (const ev of msg.events as unknown[]) {
@@ -198,14 +201,10 @@ export class Store {
     else this.queue.push(shown, now, this.limits.tickMs);
   }
 
-  onStats(msg: StatsMessage, now: number = performance.now()): void {
+  onStats(msg: StatsMessage): void {
     this.stats = msg;
     this.nodeRates.update(msg);
-    const s = this.shown;
-    // The first stats after the hello is the daemon's latest one, taken up to a second before
-    // we connected: its counts are good, but no page time lines up with its `at`.
-    const aligned = this.statsSinceHello++ > 0;
-    this.history.push(msg, aligned ? now : NaN, s[0] + s[1] + s[2] + s[3] + s[4]);
+    this.history.push(msg);
   }
 
   onAlarm(msg: AlarmMessage): void {
@@ -228,42 +227,37 @@ export class Store {
 
   // ---- scene reports ----
 
-  noteShown(kindIndex: number, now: number): void {
+  /** A ball was drawn for an event whose frame arrived at `frameAt`. */
+  noteShown(kindIndex: number, frameAt: number): void {
     this.shown[kindIndex] = this.shown[kindIndex]! + 1;
-    this.shownWindow.add(now, 1);
+    this.flow.ball(frameAt);
   }
 
   // ---- derived values (HUD, hook) ----
 
-  ballsPerSec(now: number): number {
-    return this.shownWindow.rate(now);
-  }
-
   /**
-   * Events per second into the daemon (exact) and balls per second this page
-   * drew, over the same stretch: between the stats snapshot `windowMs` ago
-   * and the latest one. Measured over one interval, the two can be compared
-   * (balls never outnumber events, bar the few in flight at its edges).
+   * The heads-up line's figures, all over the same recent frames: events per
+   * second into the daemon (exact, the frames' `input`), balls per second
+   * drawn from those frames (never more), and how many messages a ball
+   * stands for (1 when the daemon is not sampling). When the daemon dropped
+   * frames for this page, their input never arrived: events in then comes
+   * from its exact stats instead, which the balls stay below all the more.
    */
-  matchedRates(windowMs: number): { eventsPerSec: number; ballsPerSec: number; spanMs: number } | undefined {
-    const now = this.history.latest;
-    const then = this.history.base(windowMs, (a) => Number.isFinite(a.clientAt));
-    if (!now || !then || now === then) return undefined;
-    const daemonMs = now.stats.at - then.stats.at;
-    const pageMs = now.clientAt - then.clientAt;
-    if (!(daemonMs > 0) || !(pageMs > 0)) return undefined;
+  flowRates(now: number): { eventsPerSec: number; ballsPerSec: number; messagesPerBall: number; spanMs: number; fromStats: boolean } {
+    const r = this.flow.rates(now);
+    const fromStats = now - this.lastGapAt < this.flow.windowMs && this.stats !== undefined;
     return {
-      eventsPerSec: ((now.stats.events - then.stats.events) * 1000) / daemonMs,
-      ballsPerSec: ((now.shown - then.shown) * 1000) / pageMs,
-      spanMs: daemonMs,
+      eventsPerSec: fromStats ? Math.max(r.inPerSec, this.stats!.rate.eventsPerSec) : r.inPerSec,
+      ballsPerSec: r.shownPerSec,
+      messagesPerBall: r.keptPerSec > 0 ? Math.max(1, r.inPerSec / r.keptPerSec) : r.inPerSec > 0 ? Infinity : 1,
+      spanMs: r.spanMs,
+      fromStats,
     };
   }
 
-  /** Messages each ball stands for over the last two seconds; 1 when not sampling. */
+  /** Messages each ball stands for over the recent frames; 1 when not sampling. */
   messagesPerBall(now: number): number {
-    const [input, kept] = this.sampleWindow.sums(now);
-    if (kept === 0) return input > 0 ? Infinity : 1;
-    return Math.max(1, input / kept);
+    return this.flowRates(now).messagesPerBall;
   }
 
   /** Everything accepted but not shown, excluding deliberate pause and squelch. */

@@ -14,12 +14,13 @@
 // run one at a time through one read buffer.
 
 import { watch as watchDir, type FSWatcher as DirWatcher } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
 import type { Logger } from '../log.js';
-import { COMPRESSED, fileKey, TailedFile, type Checkpoint } from './tailed-file.js';
+import { COMPRESSED, fileKey, MAX_LISTINGS, TailedFile, type Checkpoint } from './tailed-file.js';
 import { newCounters, type LineHandler, type Source } from './source.js';
 
 export interface TailOptions {
@@ -229,37 +230,68 @@ export class TailSource implements Source {
   private async recoverSkipped(path: string, successor: string): Promise<void> {
     const since = this.seenAt.get(path);
     if (since === undefined) return;
-    const dir = dirname(path);
-    const base = basename(path);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return;
-    }
-    const skipped: { path: string; key: string; mtimeMs: number }[] = [];
-    for (const name of names) {
-      if (name === base || !name.startsWith(base) || COMPRESSED.test(name)) continue;
-      const sibling = join(dir, name);
-      try {
-        const st = await stat(sibling);
-        const key = fileKey(st);
-        if (st.isFile() && st.size > 0 && st.mtimeMs >= since && key !== successor && !this.isOpen(key)) skipped.push({ path: sibling, key, mtimeMs: st.mtimeMs });
-      } catch {
-        // Gone meanwhile.
-      }
-    }
-    skipped.sort((a, b) => a.mtimeMs - b.mtimeMs);
-    for (const s of skipped) {
+    const skipped = await this.siblings(path, (key, st) => st.size > 0 && st.mtimeMs >= since && key !== successor && !this.isOpen(key));
+    for (const s of [...skipped.values()].sort((a, b) => a.mtimeMs - b.mtimeMs)) {
       // A closed file of ours resumes where we stopped, if it is still the same content
       // (inode numbers are reused once a file is deleted); anything else is read whole.
       const retired = this.retired.get(s.key);
       this.retired.delete(s.key);
-      const file = await TailedFile.open(s.path, retired ?? 'start', this.opts.maxLine, (line, bytes, at) => this.onLine(line, this, bytes, at), this.counters);
-      if (!file) continue;
+      let file = await TailedFile.open(s.path, retired ?? 'start', this.opts.maxLine, (line, bytes, at) => this.onLine(line, this, bytes, at), this.counters);
+      if (file && file.key !== s.key) {
+        // Rotated on to another name since it was listed: look for it once more.
+        await file.close();
+        const moved = (await this.siblings(path, (key) => key === s.key)).get(s.key);
+        file = moved && (await TailedFile.open(moved.path, retired ?? 'start', this.opts.maxLine, (line, bytes, at) => this.onLine(line, this, bytes, at), this.counters));
+        if (file && file.key !== s.key) {
+          await file.close();
+          file = undefined;
+        }
+      }
+      if (!file) {
+        // Listed, unread, and gone (rotated past the last copy kept): its lines are lost.
+        this.counters.errors++;
+        this.log.warn({ source: this.id, path: s.path }, 'a rotated file was removed before it could be read');
+        continue;
+      }
       if (!retired) this.log.info({ source: this.id, path: s.path }, 'reading a rotated file that was never seen at its name');
       this.orphan(path, file);
     }
+  }
+
+  /**
+   * The rotated siblings of `path` (the name plus a suffix, not compressed)
+   * that `want`, by inode. A rotation shifting names (.1 -> .2) while the
+   * directory is listed can move a file onto a name already looked at, so
+   * it is listed again until a listing finds nothing new.
+   */
+  private async siblings(path: string, want: (key: string, st: Stats) => boolean): Promise<Map<string, { path: string; key: string; mtimeMs: number }>> {
+    const dir = dirname(path);
+    const base = basename(path);
+    const found = new Map<string, { path: string; key: string; mtimeMs: number }>();
+    for (let pass = 0; pass < MAX_LISTINGS; pass++) {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        break;
+      }
+      let added = false;
+      for (const name of names) {
+        if (name === base || !name.startsWith(base) || COMPRESSED.test(name)) continue;
+        const sibling = join(dir, name);
+        try {
+          const st = await stat(sibling);
+          const key = fileKey(st);
+          if (!st.isFile() || !want(key, st)) continue;
+          if (!found.has(key)) added = true;
+          found.set(key, { path: sibling, key, mtimeMs: st.mtimeMs });
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      if (!added) break;
+    }
+    return found;
   }
 
   /** An inode we hold open (so its number cannot have been reused). */

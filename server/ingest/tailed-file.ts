@@ -21,6 +21,8 @@ import type { SourceCounters } from './source.js';
 const SIG_BYTES = 1024;
 /** Rotated copies considered, newest first (logrotate keeps `rotate N` of them). */
 const MAX_COPIES = 8;
+/** Listings of the directory before its rotated copies are taken as they are (each pass after the first is a rotation that happened while listing). */
+export const MAX_LISTINGS = 4;
 /** Rotated copies with these endings are compressed: never read as text. */
 export const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z)$/i;
 
@@ -111,15 +113,19 @@ export class TailedFile {
   async readNew(buf: Buffer, budget: number): Promise<boolean> {
     let read = 0;
     while (read < budget) {
-      // Right after a truncation nothing of the new content has been read, so
-      // the file itself would not show a second truncation: the copies do.
-      if (this.pos === 0 && this.lastCopy && (await this.readNewerCopies(buf))) continue;
       // Each read starts with the remembered bytes before our offset, so a
       // truncation is seen by the same pread that would otherwise return the
       // new content as if it followed the old: a separate check first would
       // race a logger that truncates and writes between the two.
       const k = this.sig.length;
       const { bytesRead } = await this.fh.read(buf, 0, buf.length, this.pos - k);
+      // Right after a truncation nothing of the new content has been read, so
+      // the file itself would not show a second truncation: the copies do.
+      // They are looked at after the read: a copy made before what we just
+      // read was written is there by then, so a whole generation written,
+      // copied and truncated between two reads is read from its copy (and
+      // what we read, coming after it, is read again after it).
+      if (this.pos === 0 && this.lastCopy && (await this.readNewerCopies(buf))) continue;
       if (bytesRead < k || !buf.subarray(0, k).equals(this.sig)) {
         await this.truncated(buf);
         continue;
@@ -224,32 +230,43 @@ export class TailedFile {
 
   /**
    * The rotated copies beside this file (its name plus a suffix, not
-   * compressed), newest first. Each is opened before any is judged: a
+   * compressed), newest first. Each is opened before any is judged, so a
    * rotation shifting names (.1 -> .2) meanwhile cannot swap one file for
-   * another under us.
+   * another under us; but it can move a copy onto a name already listed, so
+   * the directory is listed again until a listing shows no copy we lack.
    */
   private async openCopies(): Promise<Copy[]> {
     const dir = dirname(this.path);
     const base = basename(this.path);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return [];
-    }
     const copies: Copy[] = [];
-    for (const name of names) {
-      if (name === base || !name.startsWith(base) || COMPRESSED.test(name)) continue;
-      let fh: FileHandle;
+    const held = new Set<string>([this.key]);
+    for (let pass = 0; pass < MAX_LISTINGS; pass++) {
+      let names: string[];
       try {
-        fh = await open(join(dir, name), 'r');
+        names = await readdir(dir);
       } catch {
-        continue; // Gone meanwhile.
+        break;
       }
-      const st = await fh.stat();
-      const key = fileKey(st);
-      if (st.isFile() && key !== this.key) copies.push({ fh, key, mtimeMs: st.mtimeMs, size: st.size });
-      else await fh.close();
+      let added = false;
+      for (const name of names) {
+        if (name === base || !name.startsWith(base) || COMPRESSED.test(name)) continue;
+        let fh: FileHandle;
+        try {
+          fh = await open(join(dir, name), 'r');
+        } catch {
+          continue; // Gone meanwhile.
+        }
+        const st = await fh.stat();
+        const key = fileKey(st);
+        if (st.isFile() && !held.has(key)) {
+          held.add(key);
+          copies.push({ fh, key, mtimeMs: st.mtimeMs, size: st.size });
+          added = true;
+        } else {
+          await fh.close();
+        }
+      }
+      if (!added) break;
     }
     copies.sort((a, b) => b.mtimeMs - a.mtimeMs);
     for (const extra of copies.splice(MAX_COPIES)) await extra.fh.close();

@@ -133,14 +133,11 @@ describe.each(['rename', 'copytruncate'] as const)('a rotation storm (%s)', (sty
     expect(twice).toEqual([]);
     expect(made).toBe(lines);
     expect(lines + missing.length).toBe(TOTAL);
-    if (style === 'rename') {
-      // Every renamed file is held open and read to its end: nothing may be lost.
-      expect(missing).toEqual([]);
-      expect(tail.errors).toBe(0);
-    } else {
-      // A truncated file whose copy was rotated on before it was read loses its unread rest: each such stretch is counted.
-      expect(runs.length).toBeLessThanOrEqual(tail.errors);
-    }
+    // Every renamed file is held open and read to its end, and a file rotated in and out between two looks
+    // is read from its rotated name, as is a truncated file's copy. Only a file rotated on past the last
+    // copy kept before anyone looked (a daemon stalled for several rotations) is gone: each such stretch
+    // must be counted.
+    expect(runs.length).toBeLessThanOrEqual(tail.errors);
     await client.close();
   }, 120_000);
 });

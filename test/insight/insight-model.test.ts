@@ -1,7 +1,6 @@
 // The client's insight model on synthetic stats snapshots: windowed,
 // exact counts from differences of cumulative counters (never balls), the
-// lens's matrices and flags, the floor's bins and the pens, lanes, and the
-// heads-up line's matched rates.
+// lens's matrices and flags, the floor's bins and the pens, and lanes.
 
 import { describe, expect, it } from 'vitest';
 import { octetGroup, Insight } from '../../client/insight/insight.js';
@@ -47,17 +46,16 @@ function store(settings = DEFAULTS): Store {
 describe('stats history', () => {
   it('finds the snapshot a window back, and starts over when the daemon restarts', () => {
     const h = new StatsHistory();
-    for (let s = 1; s <= 30; s++) h.push(stats(s, {}), s * 1000, 0);
+    for (let s = 1; s <= 30; s++) h.push(stats(s, {}));
     expect(h.base(10_000)!.stats.at).toBe(T0 + 20_000);
     expect(h.base(100_000)!.stats.at).toBe(T0 + 1000);
-    expect(h.base(5_000, (a) => a.stats.at < T0 + 10_000)!.stats.at).toBe(T0 + 9000);
-    h.push({ ...stats(31, {}), uptimeMs: 500 }, 31_000, 0);
+    h.push({ ...stats(31, {}), uptimeMs: 500 });
     expect(h.base(10_000)!.stats.uptimeMs).toBe(500);
   });
 
   it('keeps a minute at most', () => {
     const h = new StatsHistory();
-    for (let s = 1; s <= 200; s++) h.push(stats(s, {}), s * 1000, 0);
+    for (let s = 1; s <= 200; s++) h.push(stats(s, {}));
     expect(h.base(60_000)!.stats.at).toBe(T0 + 140_000);
     expect(h.base(3_600_000)!.stats.at).toBe(T0 + 140_000);
   });
@@ -77,7 +75,7 @@ describe('the insight model', () => {
       add('mta:m1>egress:b', skew ? 10 : 50);
       add('mta:m2>egress:a', 50);
       add('mta:m2>egress:b', 50);
-      s.onStats(stats(sec, { edges: e }), sec * 1000);
+      s.onStats(stats(sec, { edges: e }));
       insight.update(s, s.settings.current, sec * 1000);
       if (sec === 20) expect(insight.flaggedNodes.size).toBe(0);
     }
@@ -109,7 +107,6 @@ describe('the insight model', () => {
           nodes: { 'egress:a': k(0, 0, sec * 3, 0, 0), 'mta:m1': k(0, 0, 99 * sec, 0, 0) },
           providers: { Google: k(0, sec, 0, 0, 0), Yahoo: k() },
         }),
-        sec * 1000,
       );
     }
     insight.update(s, s.settings.current, 0);
@@ -123,10 +120,10 @@ describe('the insight model', () => {
   it('recomputes at most twice a second, and only on news', () => {
     const s = store();
     const insight = new Insight();
-    s.onStats(stats(1, {}), 1000);
+    s.onStats(stats(1, {}));
     expect(insight.update(s, s.settings.current, 1000)).toBe(true);
     expect(insight.update(s, s.settings.current, 1100)).toBe(false);
-    s.onStats(stats(2, {}), 1200);
+    s.onStats(stats(2, {}));
     expect(insight.update(s, s.settings.current, 1300)).toBe(false);
     expect(insight.update(s, s.settings.current, 1600)).toBe(true);
     expect(insight.update(s, s.settings.current, 2600)).toBe(false);
@@ -134,22 +131,6 @@ describe('the insight model', () => {
 
   it('groups destination buckets for the lens', () => {
     expect(['10', '31', '32', '255', 'v6', 'x'].map(octetGroup)).toEqual(['0–31', '0–31', '32–63', '224–255', 'IPv6', '?']);
-  });
-});
-
-describe('matched rates in the heads-up line', () => {
-  it('measures events in and balls drawn over the same stretch, ignoring the cached stats sent on connect', () => {
-    const s = store();
-    // The first stats after the hello was taken before we connected: a different events base.
-    s.onStats(stats(1, { events: 1000 }), 5000);
-    expect(s.matchedRates(5000)).toBeUndefined();
-    s.onStats(stats(2, { events: 1100 }), 5100);
-    for (let i = 0; i < 80; i++) s.noteShown(1, 5500);
-    s.onStats(stats(3, { events: 1200 }), 6100);
-    const r = s.matchedRates(5000)!;
-    expect(r.eventsPerSec).toBeCloseTo(100);
-    expect(r.ballsPerSec).toBeCloseTo(80);
-    expect(r.spanMs).toBe(1000);
   });
 });
 

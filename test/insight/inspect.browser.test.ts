@@ -79,9 +79,13 @@ describe('inspect on pause', () => {
   it('shows a node’s exact counts, pins on click, and goes away on resume', async () => {
     const { page } = opened;
     const h = await readHook(page);
-    // Beside the centre, where balls (which travel through node centres) are not.
+    // On the node's body beside its centre, on the side farthest from any paused ball
+    // (a ball right under the pointer wins over the node beneath it).
     const n = h.nodes.find((x) => x.id === 'mta:mx7')!;
-    const mta = { x: n.x + 8, y: n.y };
+    const balls = await inspectable(opened);
+    const around = Array.from({ length: 8 }, (_, i) => ({ x: n.x + 8 * Math.cos((i * Math.PI) / 4), y: n.y + 8 * Math.sin((i * Math.PI) / 4) }));
+    const clearance = (p: { x: number; y: number }) => Math.min(Infinity, ...balls.map((b) => Math.hypot(b.x - p.x, b.y - p.y)));
+    const mta = around.reduce((best, p) => (clearance(p) > clearance(best) ? p : best));
     await page.mouse.move(mta.x, mta.y);
     const panel = page.locator('#inspect');
     await panel.waitFor({ state: 'visible' });

@@ -85,6 +85,16 @@ describe('kiosk, high contrast and provider lanes', () => {
     }
     // Provider counts are exact: contoso.com (hosted at Microsoft) counts as Microsoft.
     await waitForHook(page, (x) => x.balls.total > 60, { message: 'a busy picture' });
+    expect(await page.locator('#legend-edge').textContent()).toMatch(/^right edge: one lane per mailbox provider/);
+    // The heads-up line never shows more balls than events came in (both over the same frames).
+    const hud = () =>
+      page.locator('#hud').evaluate((el) => {
+        const num = (id: string) => Number((el as unknown as { querySelector(s: string): { textContent: string } }).querySelector(id).textContent.replace(/[^\d.]/g, ''));
+        return { in: num('#hud-in'), shown: num('#hud-shown') };
+      });
+    const readings = [await waitFor(hud, (r) => r.shown > 0, { message: 'balls/s measured' })];
+    for (let i = 0; i < 4; i++) readings.push(await hud());
+    for (const r of readings) expect(r.shown).toBeLessThanOrEqual(r.in);
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
     expect((await readInsight(page)).lanes).toEqual(['Google', 'Microsoft', 'Yahoo', 'Apple', 'other']);

@@ -101,8 +101,26 @@ describe('the imbalance lens', () => {
     expect(legend).toMatch(/1\.5× its expected share/);
     expect(legend).toMatch(/last 20 s/);
 
+    // Every column of both tables fits the panel: nothing hidden past its right edge.
+    const fits = await page.locator('#lens').evaluate((el) => el.scrollWidth <= el.clientWidth);
+    expect(fits).toBe(true);
+
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
+    expect(opened.errors).toEqual([]);
+  });
+
+  it('goes away and comes back with the I key, and the URL follows', async () => {
+    const { page } = opened;
+    await page.keyboard.press('i');
+    await page.locator('#lens').waitFor({ state: 'hidden' });
+    const off = await waitForInsight(page, (x) => x.lens === undefined && x.flaggedNodes.length === 0, { message: 'lens off' });
+    expect(off.flaggedNodes).toEqual([]);
+    expect(new URL(page.url()).searchParams.get('lens')).toBeNull();
+    await page.keyboard.press('i');
+    await page.locator('#lens').waitFor({ state: 'visible' });
+    expect(new URL(page.url()).searchParams.get('lens')).toBe('1');
+    await waitForInsight(page, (x) => x.flaggedNodes.includes('mta:mx1'), { message: 'the skew flagged again', timeoutMs: 10_000 });
     expect(opened.errors).toEqual([]);
   });
 });
