@@ -2,7 +2,7 @@
 // conditions}) figure by figure: old, new, change in percent, and whether the
 // change is for the worse beyond a threshold. Which way is better follows
 // from the unit: rates and counts (lines/s, fps, balls) are better higher,
-// times, CPU shares and sizes (ms, ns/event, % of one core, MB) better lower.
+// times, CPU shares and sizes (ms, ns/event, % of one core, MB, bytes/event) better lower.
 // A figure that appears several times in one file (runs appended to one
 // another) is compared by its median.
 
@@ -26,7 +26,7 @@ export interface Comparison {
 export function better(unit: string): Better | undefined {
   const u = unit.trim().toLowerCase();
   if (/\/s\b|\bper (\w+ )*second\b|^fps$|^balls$/.test(u)) return 'higher';
-  if (/^(ns|µs|us|ms|s)\b|^% of\b|^(b|bytes|kb|kib|mb|mib|gb|gib)$/.test(u)) return 'lower';
+  if (/^(ns|µs|us|ms|s)\b|^% of\b|^(b|bytes|kb|kib|mb|mib|gb|gib)(\/\w+)?$/.test(u)) return 'lower';
   return undefined;
 }
 

@@ -170,6 +170,16 @@ export function createMetrics(
       },
     }),
   );
+  registry.registerMetric(
+    new Counter({
+      name: 'mtaviz_events_sampled_out_total',
+      help: 'Events a stream left out of its frames to keep to its rate (counted in the stats, never sent), per stream since it opened',
+      labelNames: ['rate'] as const,
+      collect() {
+        setCounter(this, hub.streamInfo().map((s) => [{ rate: String(s.rate) }, s.sampledOut]));
+      },
+    }),
+  );
   const totals = hub.totals;
   for (const [name, help, value] of [
     ['mtaviz_frames_sent_total', 'Event frames sent to clients', () => totals.framesSent],

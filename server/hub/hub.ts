@@ -149,9 +149,9 @@ export class Hub {
     return { total, max };
   }
 
-  /** Per stream: its rate, its clients and the events waiting for the next tick. */
-  streamInfo(): { rate: number; clients: number; pending: number }[] {
-    return this.streamList.map((s) => ({ rate: s.rate, clients: s.clients.size, pending: s.sampler.pending }));
+  /** Per stream: its rate, its clients, the events waiting for the next tick and those its sampler left out so far. */
+  streamInfo(): { rate: number; clients: number; pending: number; sampledOut: number }[] {
+    return this.streamList.map((s) => ({ rate: s.rate, clients: s.clients.size, pending: s.sampler.pending, sampledOut: s.sampledOut }));
   }
 
   /** Takes over an open WebSocket: hello, topology, latest stats, then the live stream. */

@@ -16,6 +16,8 @@ export class Stream {
   readonly sampler: TickSampler;
   /** The stream's latest stats frame, for clients that connect between two. */
   lastStats: Buffer | undefined;
+  /** Events offered to this stream and left out of its frames by the sampler, since it opened (what its clients never see). */
+  sampledOut = 0;
   private seq = 0;
   private readonly batch: MailEvent[] = [];
   private periodInput = 0;
@@ -36,6 +38,7 @@ export class Stream {
     if (input === 0) return undefined;
     this.periodInput += input;
     this.periodKept += batch.length;
+    this.sampledOut += input - batch.length;
     let frame: Frame | undefined;
     if (this.clients.size > 0) {
       const msg: EventsMessage = { type: 'events', seq: ++this.seq, input, events: batch };

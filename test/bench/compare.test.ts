@@ -19,7 +19,7 @@ const lines = (figs: Figure[]) => figs.map((f) => JSON.stringify(f)).join('\n') 
 describe('bench compare', () => {
   it('knows which way is better for every unit the benchmarks use', () => {
     for (const u of ['lines/s', 'MB/s', 'events/s (slowest client)', 'lines per daemon CPU second', 'fps', 'balls']) expect(better(u), u).toBe('higher');
-    for (const u of ['ms', 'ns/event', '% of one core', 'MB', 'bytes']) expect(better(u), u).toBe('lower');
+    for (const u of ['ms', 'ns/event', '% of one core', 'MB', 'bytes', 'bytes/event']) expect(better(u), u).toBe('lower');
     expect(better('widgets')).toBeUndefined();
   });
 

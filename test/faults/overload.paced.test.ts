@@ -1,15 +1,22 @@
 // Input at three times what the daemon can parse, with ws clients watching.
 // First the capacity is measured (writers that wait for the socket: the
-// daemon's own pace is what gets through); then three writers in their own
+// daemon's own pace is what gets through), as lines per second of the
+// daemon's main thread's CPU time: the most it could take with a core to
+// itself, so a machine busy with other work cannot make the flood smaller
+// than three times what the daemon really takes; then three writers in their own
 // processes each offer that much again, paced, keeping what the socket does
 // not take (a shipper's queue) and counting it. The daemon must stay
 // responsive (/healthz answers, the clients keep getting frames at their
 // rate), say on /metrics that it is saturated, and count every line that
 // reached it; nothing it read may go missing. What was not taken was pushed
-// back to the writers, not shed by the daemon.
+// back to the writers, not shed by the daemon. What the daemon does shed is
+// what its clients see: on /metrics the accounting is exact, lines read =
+// events + ignored + unparsed per parser, and for each client the events it
+// received + those dropped for it + those sampled out of its stream = events.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthReport } from '../../server/http/healthz.js';
 import { startDaemon, type Daemon } from '../helpers/daemon.js';
@@ -78,7 +85,26 @@ function writer(path: string, rate: number, seconds: number): ChildProcess & { r
   return Object.assign(child, { result });
 }
 
+/** CPU seconds the daemon's main thread (the one that reads and parses) has used. */
+function mainThreadCpuSec(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const [utime, stime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
+  return (utime! + stime!) / CLOCK_TICKS;
+}
+/** USER_HZ, the unit of /proc's CPU times: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
 const health = async (d: Daemon) => (await (await fetch(`${d.url}/healthz`)).json()) as HealthReport;
+
+/** Every sample of a metric in a /metrics scrape, by its label set ('' without labels). */
+async function metrics(d: Daemon): Promise<Map<string, number>> {
+  const text = await (await fetch(`${d.url}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^(mtaviz_\w+)(\{[^}]*\})? (\S+)$/gm)) out.set(m[1]! + (m[2] ?? ''), Number(m[3]));
+  return out;
+}
+
+const sum = (m: Map<string, number>, name: string) => [...m].filter(([k]) => k === name || k.startsWith(`${name}{`)).reduce((a, [, v]) => a + v, 0);
 
 async function busyRatio(d: Daemon): Promise<number> {
   const text = await (await fetch(`${d.url}/metrics`)).text();
@@ -98,10 +124,12 @@ describe('input at three times the ingest capacity', () => {
     // Capacity: writers that wait for the socket get exactly what the daemon can take.
     const before = (await health(d)).lines;
     const t0 = performance.now();
+    const cpu0 = mainThreadCpuSec(d.proc.pid!);
     const calibration = await Promise.all([writer(d.socket, 0, 3).result, writer(d.socket, 0, 3).result]);
     const sent = calibration.reduce((a, r) => a + r.written, 0);
     await waitFor(() => health(d), (h) => h.lines === before + sent, { message: 'the calibration lines' });
-    const capacity = Math.round(sent / ((performance.now() - t0) / 1000));
+    const wallCapacity = Math.round(sent / ((performance.now() - t0) / 1000));
+    const capacity = Math.round(sent / (mainThreadCpuSec(d.proc.pid!) - cpu0));
 
     // Three times that, offered by three paced writers.
     await busyRatio(d);
@@ -130,12 +158,42 @@ describe('input at three times the ingest capacity', () => {
     const src = Object.values(h.sources).find((s) => s.kind === 'unix-stream')!;
     expect(src.errors).toBe(0);
 
+    // The accounting, exact: every line read went to a parser and came out as an event, was ignored or
+    // counted unparsed; every event reached each client, was dropped for it (slow) or sampled out of its stream.
+    const m = await waitFor(
+      () => metrics(d),
+      (x) => x.get('mtaviz_stream_pending_events{rate="1000"}') === 0 && sum(x, 'mtaviz_events_total') === h.lines,
+      { message: 'the last events through the sampler' },
+    );
+    expect(m.get('mtaviz_lines_total')).toBe(h.lines);
+    expect(sum(m, 'mtaviz_parser_lines_total')).toBe(h.lines);
+    expect(sum(m, 'mtaviz_parser_events_total') + sum(m, 'mtaviz_parser_ignored_total') + sum(m, 'mtaviz_parser_unparsed_total')).toBe(h.lines);
+    const events = sum(m, 'mtaviz_events_total');
+    const sampledOut = m.get('mtaviz_events_sampled_out_total{rate="1000"}')!;
+    expect(sampledOut).toBeGreaterThan(events / 2);
+    const kept = events - sampledOut;
+    expect(m.get('mtaviz_events_sent_total')! + m.get('mtaviz_dropped_events_total')!).toBe(clients.length * kept);
+    for (const c of clients) {
+      const received = await waitFor(
+        () => c.frames.reduce((a, f) => a + f.events, 0) + (c.client?.eventsDropped ?? 0),
+        (n) => n >= kept,
+        { message: 'every frame at the client' },
+      );
+      expect(received).toBe(kept);
+      // Each frame says how many events it stands for; with none dropped they add up to every event.
+      if (!c.client?.eventsDropped) expect(c.frames.reduce((a, f) => a + f.input, 0)).toBe(events);
+    }
+
     latencies.sort((a, b) => a - b);
     const report = {
       capacityLinesPerSec: capacity,
+      calibratedWallLinesPerSec: wallCapacity,
       offeredLinesPerSec: 3 * capacity,
       takenLinesPerSec: Math.round(written / 5),
       pushedBackLines: refused,
+      events,
+      sampledOutEvents: sampledOut,
+      droppedEvents: m.get('mtaviz_dropped_events_total'),
       busyRatio: { idle: Number(idle.toFixed(3)), flooded: Number(busy.toFixed(3)) },
       healthz: { probes: latencies.length, p50Ms: Math.round(latencies[latencies.length >> 1]!), maxMs: Math.round(latencies.at(-1)!) },
       framesPerClient: clients.map((c, i) => c.frames.length - framesBefore[i]!),
