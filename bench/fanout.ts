@@ -121,7 +121,7 @@ async function ingestWithClients(): Promise<Figure[]> {
     const whole = readings.at(-1)!;
     const where =
       `${total} Postfix lines (${snap.stats.events} events, RFC 3339 syslog, 5 lines per accepted message) written by ${writers} writer threads ` +
-      `(pre-generated, 400 lines per write, in the bench process: ${Math.round((100 * (ours.user + ours.system)) / 1000 / whole.at)}% of a core), ` +
+      `(pre-generated and stamped then, so runs of lines share a millisecond stamp, as in a log written at this rate; 400 lines per write, in the bench process: ${Math.round((100 * (ours.user + ours.system)) / 1000 / whole.at)}% of a core), ` +
       `through the daemon's Unix socket, parse, correlation and hub, to 10 ws clients at --rate 1000 in a third process ` +
       `(${Math.round(got.events / got.seconds)} events/s delivered in all, ${Math.round(got.cpu)}% of a core); ` +
       `counted by the daemon (/healthz lines, every line parsed, 0 unparsed) over the steady ${Math.round(seconds * 10) / 10} s between 10% and 90% of the lines; ` +

@@ -8,7 +8,8 @@
 // Hot path: one call per input line. Field boundaries are found on the line's
 // bytes (see bytes.ts for why), never with a regex; the last timestamp prefix
 // and its epoch ms are cached (a busy log repeats the same second thousands of
-// times), hosts and tags come from small caches of recent values compared as
+// times; for RFC 3339 the whole stamp too, as at high rates many lines share
+// a millisecond), hosts and tags come from small caches of recent values compared as
 // bytes, so a repeated value is neither sliced nor allocated again, and the
 // message is handed on as an index into the line.
 
@@ -26,6 +27,8 @@ const RBRACK = 93;
 const MAX_TAG = 128;
 const MAX_HOST = 255;
 const TAG_CACHE = 16;
+/** Longest fraction and offset after "YYYY-MM-DDThh:mm:ss" kept for the repeat check (".123456789+05:30"). */
+const RFC_TAIL_MAX = 16;
 /** An aggregation box interleaves the lines of many hosts. */
 const HOST_CACHE = 16;
 
@@ -119,6 +122,10 @@ export class EnvelopeReader {
   private readonly rfcKey = new Uint8Array(19);
   private rfcLen = 0;
   private rfcBase = 0;
+  /** What followed rfcKey last time (fraction, offset) and the whole stamp's ms: many lines share a millisecond. */
+  private readonly rfcTail = new Uint8Array(RFC_TAIL_MAX);
+  private rfcTailLen = 0;
+  private rfcTailMs = 0;
   private readonly hosts = new Recent<string>(HOST_CACHE);
   private readonly tags = new Recent<Tag>(TAG_CACHE);
 
@@ -240,6 +247,12 @@ export class EnvelopeReader {
   private rfc3339(b: Uint8Array, pos: number, e: number): number {
     let base: number;
     if (this.rfcLen > 0 && pos + 19 <= e && sameBytes(b, pos, this.rfcKey, 19)) {
+      const tl = this.rfcTailLen;
+      const end = pos + 19 + tl;
+      if (tl > 0 && end <= e && (end === e || b[end] === SP) && sameBytes(b, pos + 19, this.rfcTail, tl)) {
+        this.tsOut = this.rfcTailMs;
+        return end;
+      }
       base = this.rfcBase;
     } else {
       const y = digitsIn(b, pos, 4, e);
@@ -260,6 +273,7 @@ export class EnvelopeReader {
       this.rfcKey.set(b.subarray(pos, pos + 19));
       this.rfcLen = 19;
       this.rfcBase = base;
+      this.rfcTailLen = 0;
     }
     let p = pos + 19;
     let ms = 0;
@@ -300,6 +314,12 @@ export class EnvelopeReader {
     const ts = base + ms - offset;
     if (ts < 0) return -1;
     this.tsOut = ts;
+    const tl = p - pos - 19;
+    if (tl > 0 && tl <= RFC_TAIL_MAX) {
+      this.rfcTail.set(b.subarray(pos + 19, p));
+      this.rfcTailLen = tl;
+      this.rfcTailMs = ts;
+    }
     return p;
   }
 

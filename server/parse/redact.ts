@@ -13,6 +13,8 @@ export const MASK = '***';
 export const REASON_MAX = 256;
 /** Longest name (mta, ingress, egress, domain, queueId, box) an event holds. */
 export const NAME_MAX = 255;
+/** Raw values Redactor.name() remembers. */
+const RECENT_NAMES = 16;
 
 /**
  * Characters that end a local part when scanning back from '@': RFC 5322's
@@ -146,24 +148,26 @@ export class Redactor {
     return this.showAddresses || s.indexOf('@') < 0 ? s : maskAddresses(s);
   }
 
-  // Names repeat on nearly every event (the host, a handful of listeners and
+  // Names repeat on nearly every event (the hosts, a handful of listeners and
   // transports): the last few are remembered. They are mostly the very same
   // string objects (cached by the envelope reader), so === is a pointer check.
-  private readonly recentRaw: (string | undefined)[] = [undefined, undefined, undefined, undefined];
-  private readonly recentName: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+  // Room for all three roles at once: with 4 slots, a relay of 3 hosts, 2
+  // listeners and 4 transports missed on most calls.
+  private readonly recentRaw: (string | undefined)[] = new Array<string | undefined>(RECENT_NAMES).fill(undefined);
+  private readonly recentName: (string | undefined)[] = new Array<string | undefined>(RECENT_NAMES).fill(undefined);
   private recentNext = 0;
 
   /** A raw value as an event name: masked, trimmed, undefined when empty or longer than NAME_MAX. */
   name(s: string): string | undefined {
     const raw = this.recentRaw;
-    for (let i = 0; i < 4; i++) if (raw[i] === s) return this.recentName[i];
+    for (let i = 0; i < RECENT_NAMES; i++) if (raw[i] === s) return this.recentName[i];
     const t = this.value(s).trim();
     // Names are kept for good (topology, stats keys): copies, not slices of a line's chunk.
     const v = t.length === 0 || t.length > NAME_MAX ? undefined : detach(t);
     const slot = this.recentNext;
     raw[slot] = s;
     this.recentName[slot] = v;
-    this.recentNext = (slot + 1) & 3;
+    this.recentNext = (slot + 1) % RECENT_NAMES;
     return v;
   }
 }

@@ -152,6 +152,23 @@ describe('EnvelopeReader: other headers', () => {
     expect(read(r, 'Nov 23 18:13:50.250 mx10 postfix/smtp[3]: c')?.ts).toBe(Date.UTC(2026, 10, 23, 18, 13, 50, 250));
     expect(read(r, 'Nov 23 18:13:50 mx10 postfix/smtp[3]: c')?.ts).toBe(Date.UTC(2026, 10, 23, 18, 13, 50));
   });
+
+  it('reuses a whole RFC 3339 stamp only when fraction and offset repeat too', () => {
+    const r = reader();
+    const at = (stamp: string) => read(r, `${stamp} mx1 postfix/qmgr[9]: x`)?.ts;
+    expect(at('2026-11-23T21:19:27.708000+00:00')).toBe(Date.UTC(2026, 10, 23, 21, 19, 27, 708));
+    expect(at('2026-11-23T21:19:27.708000+00:00')).toBe(Date.UTC(2026, 10, 23, 21, 19, 27, 708));
+    expect(at('2026-11-23T21:19:27.709000+00:00')).toBe(Date.UTC(2026, 10, 23, 21, 19, 27, 709));
+    expect(at('2026-11-23T21:19:27.709000+01:00')).toBe(Date.UTC(2026, 10, 23, 20, 19, 27, 709));
+    expect(at('2026-11-23T21:19:27.709000+01:00')).toBe(Date.UTC(2026, 10, 23, 20, 19, 27, 709));
+    expect(at('2026-11-23T21:19:27.7090+01:00')).toBe(Date.UTC(2026, 10, 23, 20, 19, 27, 709));
+    expect(at('2026-11-23T21:19:27Z')).toBe(Date.UTC(2026, 10, 23, 21, 19, 27));
+    // The cached stamp followed by more than a space is no stamp at all.
+    expect(r.read('2026-11-23T21:19:27Zx mx1 postfix/qmgr[9]: x')).toBeUndefined();
+    // A new second forgets the old tail.
+    expect(at('2026-11-23T21:19:28Z')).toBe(Date.UTC(2026, 10, 23, 21, 19, 28));
+    expect(read(r, '2026-11-23T21:19:28Z')).toMatchObject({ ts: Date.UTC(2026, 10, 23, 21, 19, 28), host: undefined });
+  });
 });
 
 describe('EnvelopeReader: the year of BSD timestamps', () => {

@@ -89,14 +89,20 @@ const parse: CommandModule<typeof options> = {
     let skipping = false;
     const started = process.hrtime.bigint();
 
-    const feed = (text: string): void => {
+    /**
+     * Lines of `text`, decoded from `bytes` up to and including its last LF.
+     * When every byte decoded to one char, the bytes go along for the parse
+     * stage's scans (server/parse/bytes.ts): without them it makes its own copy per line.
+     */
+    const feed = (text: string, bytes: Buffer): void => {
+      const aligned = text.length === bytes.length ? bytes : undefined;
       let start = 0;
       for (;;) {
         const nl = text.indexOf('\n', start);
         if (nl < 0) break;
         let end = nl;
         if (end > start && text.charCodeAt(end - 1) === 13) end--;
-        pipeline.line(text.slice(start, end), source);
+        pipeline.line(text.slice(start, end), source, aligned, start);
         start = nl + 1;
       }
     };
@@ -126,7 +132,7 @@ const parse: CommandModule<typeof options> = {
           }
           continue;
         }
-        feed(chunk.toString('utf8', 0, last + 1));
+        feed(chunk.toString('utf8', 0, last + 1), chunk.subarray(0, last + 1));
         if (last + 1 < chunk.length) carry = Buffer.from(chunk.subarray(last + 1));
         if (out.length >= OUT_FLUSH) await flush();
       }
