@@ -17,22 +17,11 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './lib/chromium.js';
 import { spawnDaemon, type DaemonProcess } from './lib/daemon-process.js';
 import type { Benchmark, Figure } from './lib/figure.js';
 import { PostfixTraffic } from './lib/postfix-traffic.js';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--enable-unsafe-swiftshader',
-  '--disable-background-timer-throttling',
-  '--disable-backgrounding-occluded-windows',
-  '--disable-renderer-backgrounding',
-];
 const VIEWPORT = { width: 1280, height: 720 };
 /** The sweep's events/s ceiling per client; the daemon samples above it. */
 const SWEEP_RATE = 6000;
@@ -198,7 +187,7 @@ async function session(browser: Browser, daemon: DaemonProcess, query: string): 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 const bench: Benchmark = async () => {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const version = browser.version();
   const machine = `${availableParallelism()} cores, headless Chromium ${version} (SwiftShader, no GPU), ${VIEWPORT.width}x${VIEWPORT.height} at DPR 1, 60 Hz vsync`;
   const figures: Figure[] = [];

@@ -19,7 +19,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../client.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../lib/chromium.js';
 import { spawnDaemon, type DaemonProcess } from '../lib/daemon-process.js';
 import type { ClientsReport } from '../lib/ws-clients.js';
 import { Inspector, inspectorUrl } from './inspector.js';
@@ -210,7 +210,7 @@ export async function runSoak(opts: SoakOptions, progress: (line: string) => voi
     if (!url) throw new Error(`the daemon printed no inspector URL: ${stderr}`);
     inspector = await Inspector.connect(url);
     clients = await startClients(`${daemon.url.replace(/^http/, 'ws')}/ws`, opts.clients);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     await page.goto(`${daemon.url}/`);
     await page.waitForFunction(() => (globalThis as unknown as { __mtaviz?: { ready: boolean } }).__mtaviz?.ready === true);

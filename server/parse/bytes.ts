@@ -15,6 +15,8 @@
 // them from the string. Cache keys compared against these bytes hold ASCII
 // only, so a match is a match of the chars.
 
+import { monthOf } from './time.js';
+
 export const NON_ASCII = 0x80;
 
 /**
@@ -68,23 +70,7 @@ export function indexOfByte(b: Uint8Array, c: number, from: number, end: number)
 
 /** Month index (0-11) of a three-letter English month name at `pos`, or -1. */
 export function monthIn(b: Uint8Array, pos: number, end: number): number {
-  if (pos + 3 > end) return -1;
-  // Packed three-letter key: a switch on a number beats a Map lookup on a slice.
-  switch ((b[pos]! << 16) | (b[pos + 1]! << 8) | b[pos + 2]!) {
-    case 0x4a616e: return 0; // Jan
-    case 0x466562: return 1; // Feb
-    case 0x4d6172: return 2; // Mar
-    case 0x417072: return 3; // Apr
-    case 0x4d6179: return 4; // May
-    case 0x4a756e: return 5; // Jun
-    case 0x4a756c: return 6; // Jul
-    case 0x417567: return 7; // Aug
-    case 0x536570: return 8; // Sep
-    case 0x4f6374: return 9; // Oct
-    case 0x4e6f76: return 10; // Nov
-    case 0x446563: return 11; // Dec
-    default: return -1;
-  }
+  return pos + 3 > end ? -1 : monthOf(b[pos]!, b[pos + 1]!, b[pos + 2]!);
 }
 
 /** The ASCII bytes of `s` (which callers have checked is ASCII). */

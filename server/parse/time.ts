@@ -12,9 +12,11 @@ export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', '
 
 /** Month index (0-11) of a three-letter English month name at `pos`, or -1. */
 export function monthAt(s: string, pos: number): number {
-  const a = s.charCodeAt(pos);
-  const b = s.charCodeAt(pos + 1);
-  const c = s.charCodeAt(pos + 2);
+  return monthOf(s.charCodeAt(pos), s.charCodeAt(pos + 1), s.charCodeAt(pos + 2));
+}
+
+/** Month index (0-11) of the three-letter English month name made of these character codes, or -1. */
+export function monthOf(a: number, b: number, c: number): number {
   // Packed three-letter key: a switch on a number beats a Map lookup on a slice.
   switch ((a << 16) | (b << 8) | c) {
     case 0x4a616e: return 0; // Jan

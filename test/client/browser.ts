@@ -6,22 +6,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { waitFor, type WaitOptions } from '../helpers/wait.js';
 import type { BoxStats } from '../../server/protocol/index.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** The team's flags; software WebGL is enabled so the renderer probe sees what a GPU-less machine has. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--enable-unsafe-swiftshader',
-  // Frames keep coming even when the headless window counts as hidden or occluded.
-  '--disable-background-timer-throttling',
-  '--disable-backgrounding-occluded-windows',
-  '--disable-renderer-backgrounding',
-];
+import { CHROMIUM, CHROMIUM_ARGS } from '../../bench/lib/chromium.js';
 
 let shared: Promise<Browser> | undefined;
 

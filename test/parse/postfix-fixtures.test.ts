@@ -11,31 +11,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { eventProblem } from '../../server/parse/schema.js';
+import { POSTFIX_MIX } from '../helpers/postfix.js';
 import { by, fixtureLines, localPartsIn, NOW, run } from './helpers.js';
 
 /** kind ingress egress -> count, when the log names the syslog_names. */
-const FULL = {
-  'injection elb-smtp -': 34,
-  'injection elb-api -': 19,
-  'injection pickup -': 3,
-  'injection internal -': 20,
-  'delivery elb-smtp proxy-a': 20,
-  'delivery elb-smtp proxy-b': 20,
-  'delivery elb-api postfix-out1': 5,
-  'delivery pickup proxy-a': 1,
-  'delivery pickup proxy-b': 1,
-  'delivery internal proxy-a': 18,
-  'delivery internal proxy-b': 2,
-  'deferral elb-api proxy-a': 18,
-  'deferral elb-smtp proxy-b': 12,
-  'deferral pickup proxy-a': 3,
-  'bounce elb-api proxy-b': 8,
-  'bounce elb-api proxy-a': 6,
-  'bounce elb-smtp proxy-b': 4,
-  'bounce pickup proxy-a': 1,
-  'bounce pickup error': 1,
-  'rejection elb-smtp -': 3,
-};
+const FULL = POSTFIX_MIX;
 
 const key = (e: { kind: string; ingress?: string; egress?: string }) => `${e.kind} ${e.ingress ?? '-'} ${e.egress ?? '-'}`;
 
