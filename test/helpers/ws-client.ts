@@ -29,6 +29,8 @@ export interface RecorderOptions extends ClientOptions {
   keepEvents?: boolean;
   /** Called for every events frame as it arrives. */
   onEvents?: (msg: EventsMessage, at: number) => void;
+  /** Called for every message as it arrives, from the first one (a listener added after connect() may miss the first ones). */
+  onMessage?: (msg: ServerMessage) => void;
 }
 
 export class RecordingClient {
@@ -55,6 +57,7 @@ export class RecordingClient {
       const msg = JSON.parse(text) as ServerMessage;
       if (isBinary) throw new Error('binary frame from the daemon');
       if (msg.type !== 'events' || this.order.at(-1) !== 'events') this.order.push(msg.type);
+      opts.onMessage?.(msg);
       switch (msg.type) {
         case 'hello':
           this.hello = msg;
@@ -92,7 +95,7 @@ export class RecordingClient {
 
   /** Connects and waits for the open handshake; rejects with the HTTP status on refusal. */
   static async connect(url: string, opts: RecorderOptions = {}): Promise<RecordingClient> {
-    const { keepEvents: _k, onEvents: _o, ...wsOpts } = opts;
+    const { keepEvents: _k, onEvents: _o, onMessage: _m, ...wsOpts } = opts;
     const ws = new WebSocket(url, { perMessageDeflate: false, ...wsOpts });
     const client = new RecordingClient(ws, opts);
     await new Promise<void>((resolve, reject) => {

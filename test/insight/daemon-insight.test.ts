@@ -29,10 +29,10 @@ describe('insight counters and alarms in the daemon', () => {
     const config = join(dir, 'mtaviz.json');
     writeFileSync(config, JSON.stringify({ alarms: [RULE], providers: { Acme: ['acme.example', '198.51.100.0/24'], Apple: [] } }));
     daemon = await startDaemon({ args: ['--config', config] });
-    client = await RecordingClient.connect(`${daemon.url.replace('http', 'ws')}/ws`);
-    client.ws.on('message', (data) => {
-      const msg = JSON.parse(data.toString()) as { type: string };
-      if (msg.type === 'alarm') alarms.push(msg as AlarmMessage);
+    client = await RecordingClient.connect(`${daemon.url.replace('http', 'ws')}/ws`, {
+      onMessage: (msg) => {
+        if (msg.type === 'alarm') alarms.push(msg);
+      },
     });
   });
 
