@@ -2,9 +2,10 @@
 // network()/syslog() destinations send. Each connection's framing, LF lines
 // or RFC 6587 octet counting, is detected from its first bytes.
 
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import { newCounters, type LineHandler, type Source } from './source.js';
+import { StreamServer } from './stream-server.js';
 import { SyslogFramer } from './syslog-framer.js';
 
 export interface SyslogTcpOptions {
@@ -18,77 +19,36 @@ export class SyslogTcpSource implements Source {
   readonly kind = 'syslog-tcp' as const;
   readonly id: string;
   readonly counters = newCounters();
-  private server: Server | undefined;
-  private readonly conns = new Map<Socket, SyslogFramer>();
-  private closing: Promise<void> | undefined;
+  private readonly server: StreamServer;
 
   constructor(
     private readonly opts: SyslogTcpOptions,
-    private readonly onLine: LineHandler,
+    onLine: LineHandler,
     private readonly log: Logger,
   ) {
     this.id = `syslog-tcp:${formatHostPort(opts.host, opts.port)}`;
+    this.server = new StreamServer({
+      sourceId: this.id,
+      maxConnections: opts.maxConnections,
+      counters: this.counters,
+      log,
+      framer: () => new SyslogFramer(opts.maxLine, (line, bytes, at) => onLine(line, this, bytes, at), this.counters),
+    });
   }
 
   /** The bound HOST:PORT (differs from the id when the configured port was 0). */
   get address(): string | undefined {
-    const addr = this.server?.address() as AddressInfo | null | undefined;
+    const addr = this.server.address() as AddressInfo | null;
     return addr ? formatHostPort(addr.address, addr.port) : undefined;
   }
 
   async start(): Promise<void> {
-    const server = createServer((sock) => this.accept(sock));
-    server.maxConnections = this.opts.maxConnections;
-    server.on('drop', () => {
-      this.counters.errors++;
-      this.log.warn({ source: this.id, max: this.opts.maxConnections }, 'connection refused: too many connections');
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    server.on('error', (err) => {
-      this.counters.errors++;
-      this.log.error({ source: this.id, err }, 'listener error');
-    });
-    this.server = server;
+    await this.server.listen({ port: this.opts.port, host: this.opts.host });
     this.log.info({ source: this.id, address: this.address }, 'listening');
   }
 
-  private accept(sock: Socket): void {
-    const framer = new SyslogFramer(this.opts.maxLine, (line, bytes, at) => this.onLine(line, this, bytes, at), this.counters);
-    this.conns.set(sock, framer);
-    sock.on('data', (chunk: Buffer) => {
-      this.counters.bytes += chunk.length;
-      framer.push(chunk);
-    });
-    sock.on('error', (err) => {
-      this.counters.errors++;
-      this.log.debug({ source: this.id, err }, 'connection error');
-    });
-    sock.on('close', () => {
-      if (this.conns.delete(sock)) framer.end();
-    });
-  }
-
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
-  }
-
-  private async shutdown(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const [sock, framer] of this.conns) {
-      this.conns.delete(sock);
-      framer.end();
-      sock.destroy();
-    }
-    await closed;
+    return this.server.close();
   }
 }
 
