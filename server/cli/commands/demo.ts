@@ -7,6 +7,7 @@ import { generatorOptions, generatorSettings } from '../../demo/options.js';
 import { socketOutput, stdoutOutput } from '../../demo/output.js';
 import { pace } from '../../demo/pace.js';
 import type { CommandModule } from '../command.js';
+import { untilInterrupted } from '../interrupt.js';
 import { OptionError, opt } from '../options.js';
 
 const options = {
@@ -51,22 +52,15 @@ const demo: CommandModule<typeof options> = {
       return 1;
     }
 
-    const abort = new AbortController();
-    const onSignal = () => abort.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
-      const result = await pace(gen, out, { start, durationMs: config.duration, maxLines: config.count, fast: config.fast, signal: abort.signal });
+    return untilInterrupted(async (signal) => {
+      const result = await pace(gen, out, { start, durationMs: config.duration, maxLines: config.count, fast: config.fast, signal });
       await out.close();
       if (result.reason === 'closed' && config.toSocket) {
         process.stderr.write(`mtaviz: ${config.toSocket}: the daemon closed the connection${out.error ? ` (${(out.error as NodeJS.ErrnoException).code ?? out.error.message})` : ''}\n`);
         return 1;
       }
       return 0;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    });
   },
 };
 

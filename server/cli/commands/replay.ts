@@ -8,6 +8,7 @@ import { lineClock } from '../../replay/clock.js';
 import { replayOptions, replaySettings } from '../../replay/options.js';
 import { replay as play } from '../../replay/replayer.js';
 import type { CommandModule } from '../command.js';
+import { untilInterrupted } from '../interrupt.js';
 import { OptionError, opt } from '../options.js';
 import serve from './serve.js';
 
@@ -63,23 +64,16 @@ const replay: CommandModule<typeof options> = {
       process.stderr.write(`mtaviz: ${(err as Error).message}\n`);
       return 1;
     }
-    const abort = new AbortController();
-    const onSignal = () => abort.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
+    return untilInterrupted(async (signal) => {
       const { file, speed, loop, maxGapMs } = settings;
-      const result = await play(out, lineClock(config), { file, speed, loop, maxGapMs, signal: abort.signal });
+      const result = await play(out, lineClock(config), { file, speed, loop, maxGapMs, signal });
       await out.close();
       if (result.reason === 'closed') {
         process.stderr.write(`mtaviz: ${config.toSocket}: the daemon closed the connection after ${result.lines} lines\n`);
         return 1;
       }
       return 0;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    });
   },
 };
 
