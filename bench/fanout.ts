@@ -16,49 +16,12 @@
 // - fanout.latency.*: line written -> event parsed by a client, HDR
 //   histogram, 10 clients at a 5x oversubscribed input (target p99 <= 50 ms).
 
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism, loadavg } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { Figure } from './lib/figure.js';
 import { getJson, spawnDaemon, type DaemonProcess } from './lib/daemon-process.js';
-import type { WriterJob } from './lib/traffic-writer.js';
-import type { ClientsReport } from './lib/ws-clients.js';
-
-/** Where and how busy: other work on a 2-core box moves every figure here. */
-const machine = () => `Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}`;
-
-/** A writer thread, and its 'ready' (listened for at once: a message nobody listens for is lost). */
-function startWriter(job: WriterJob): { worker: Worker; ready: Promise<unknown> } {
-  const worker = new Worker(new URL('./lib/traffic-writer.js', import.meta.url), { workerData: job });
-  return { worker, ready: once(worker, 'message') };
-}
-
-/** `parsed` of them parse every frame and measure latency; the rest count events (see ws-clients.ts). */
-async function startClients(url: string, count: number, parsed = count): Promise<ChildProcess> {
-  const child = fork(new URL('./lib/ws-clients.js', import.meta.url).pathname, [url, String(count), String(parsed)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const [msg] = (await once(child, 'message')) as [unknown];
-  if (msg !== 'connected') throw new Error(`clients: unexpected ${JSON.stringify(msg)}`);
-  return child;
-}
-
-async function clientsReport(child: ChildProcess): Promise<ClientsReport> {
-  child.send({ cmd: 'report' });
-  const [r] = (await once(child, 'message')) as [ClientsReport];
-  return r;
-}
-
-async function stopClients(child: ChildProcess): Promise<void> {
-  child.kill();
-  if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
-}
-
-const wsUrl = (d: DaemonProcess) => d.url.replace(/^http/, 'ws') + '/ws';
-
-/** Waits `ms` of wall time while the system runs: measurement windows, not test sleeps. */
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { clientsReport, machine, settle, startClients, startWriter, stopClients, wsUrl } from './lib/load.js';
 
 /** CPU share of the daemon (percent of one core) over `ms` of wall time. */
 async function cpuShare(d: DaemonProcess, ms: number): Promise<{ share: number; cpuMs: number }> {

@@ -10,46 +10,14 @@
 //   histogram, for a daemon fed directly and for a view fed by a box through
 //   NATS, at the same input; added p99 = federated p99 - local p99.
 
-import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { availableParallelism, loadavg } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { StatsMessage } from '../server/protocol/index.js';
 import { getJson, spawnDaemon, type DaemonProcess } from './lib/daemon-process.js';
 import type { Figure } from './lib/figure.js';
+import { clientsReport, machine, settle, startClients, startWriter, stopClients, wsUrl } from './lib/load.js';
 import { startNatsServer, type NatsServer } from './lib/nats-server.js';
-import type { WriterJob } from './lib/traffic-writer.js';
 import type { ClientsReport } from './lib/ws-clients.js';
-
-const machine = () => `Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}`;
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const wsUrl = (d: DaemonProcess) => d.url.replace(/^http/, 'ws') + '/ws';
 const stats = async (d: DaemonProcess) => (await getJson<{ stats: StatsMessage }>(`${d.url}/api/snapshot`)).stats;
-
-function startWriter(job: WriterJob): { worker: Worker; ready: Promise<unknown> } {
-  const worker = new Worker(new URL('./lib/traffic-writer.js', import.meta.url), { workerData: job });
-  return { worker, ready: once(worker, 'message') };
-}
-
-async function startClients(url: string, count: number): Promise<ChildProcess> {
-  const child = fork(new URL('./lib/ws-clients.js', import.meta.url).pathname, [url, String(count), String(count)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const [msg] = (await once(child, 'message')) as [unknown];
-  if (msg !== 'connected') throw new Error(`clients: unexpected ${JSON.stringify(msg)}`);
-  return child;
-}
-
-async function clientsReport(child: ChildProcess): Promise<ClientsReport> {
-  child.send({ cmd: 'report' });
-  const [r] = (await once(child, 'message')) as [ClientsReport];
-  return r;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  child.kill();
-  if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
-}
 
 async function subscribed(view: DaemonProcess): Promise<void> {
   while ((await stats(view)).bus?.subscribe?.state !== 'connected') await settle(20);
@@ -137,7 +105,7 @@ async function latencyAt(socket: string, watch: DaemonProcess, messagesPerSec: n
   } finally {
     worker.postMessage('stop');
     await once(worker, 'message');
-    await stop(clients);
+    await stopClients(clients);
   }
 }
 
