@@ -35,7 +35,7 @@ export interface TrafficCounts {
 const KIND_AT: Record<Kind, number> = { injection: 0, delivery: 1, deferral: 2, bounce: 3, rejection: 4 };
 
 /** mulberry32: small, fast, seedable. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
