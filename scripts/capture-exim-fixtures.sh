@@ -49,17 +49,7 @@ P_DOWN=$((BASE_PORT + 5))   # 127.0.0.14: nothing listens
 P_LB_SMTP=$((BASE_PORT + 25))
 P_LB_API=$((BASE_PORT + 26))
 
-log() { printf 'capture-exim: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-
-wait_until() {
-  local what="$1" secs="$2"; shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@"; do
-    ((SECONDS < deadline)) || die "timed out waiting for $what"
-    sleep 0.2
-  done
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 [[ $(id -u) -eq 0 ]] || die "run as root (mount namespace, Exim's privilege changes)"
 for bin in apt-get dpkg-deb smtp-sink smtp-source unshare; do

@@ -21,17 +21,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OUT="${1:-$HERE/../test/fixtures/postfix}"
 WORK="${WORK:-/tmp/mtaviz-capture-postfix}"
 
-log() { printf 'capture-postfix: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-
-wait_until() {
-  local what="$1" secs="$2"; shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@"; do
-    ((SECONDS < deadline)) || die "timed out waiting for $what"
-    sleep 0.2
-  done
-}
+source "$HERE/lib/common.sh"
 
 # The log stopped growing (rsyslogd writes asynchronously).
 log_quiet() {

@@ -21,16 +21,7 @@ BASE_PORT="${BASE_PORT:-24600}"
 P_OK=$((BASE_PORT + 1)) P_SOFT=$((BASE_PORT + 2)) P_HARD=$((BASE_PORT + 3))
 P_SMTP_LB=$((BASE_PORT + 25)) P_API_LB=$((BASE_PORT + 26))
 
-log() { printf 'capture-replay: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-wait_until() {
-  local what="$1" secs="$2"; shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@"; do
-    ((SECONDS < deadline)) || die "timed out waiting for $what"
-    sleep 0.2
-  done
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 [[ $(id -u) -eq 0 ]] || die "run as root (Postfix's master needs it)"
 for bin in postfix postconf postqueue smtp-sink smtp-source; do

@@ -40,18 +40,7 @@ P_ELB_SMTP="${P_ELB_SMTP:-$((BASE_PORT + 25))}"
 P_ELB_API="${P_ELB_API:-$((BASE_PORT + 26))}"
 export P_OK P_SOFT P_HARD P_V6 P_DOWN P_ELB_SMTP P_ELB_API
 
-log() { printf 'postfix-private: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-
-# wait_until DESCRIPTION SECONDS COMMAND...: poll a condition with a deadline.
-wait_until() {
-  local what="$1" secs="$2"; shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@"; do
-    ((SECONDS < deadline)) || die "timed out waiting for $what${QUEUE_RUN:+ (queue: $(queue_summary "$QUEUE_RUN"))}"
-    sleep 0.2
-  done
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 write_config() {
   local run="$1" maillog="$2"
@@ -170,6 +159,8 @@ queue_summary() {
   local q
   for q in maildrop incoming active deferred; do printf '%s %s ' "$q" "$(queue_count "$1" "$q")"; done
 }
+# A wait that timed out says what the queue held.
+timeout_detail() { [[ -z $QUEUE_RUN ]] || printf ' (queue: %s)' "$(queue_summary "$QUEUE_RUN")"; }
 
 # The queue holds only the expected deferred messages, and nothing is in flight.
 settled() {
