@@ -144,8 +144,11 @@ export interface DecodedBatch {
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 const isToken = (x: unknown): x is string => typeof x === 'string' && x.length > 0 && x.length <= 128;
 
-/** A batch from its JSON text, or a reason it is not one. */
-export function decodeBatch(text: string): DecodedBatch | string {
+/**
+ * What every message from a box starts with: JSON of this wire version,
+ * naming its box and boot. Its fields still unchecked, or a reason it is not one.
+ */
+function boxMessage<T>(text: string): (Partial<Record<keyof T, unknown>> & { box: string; boot: string }) | string {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -153,9 +156,16 @@ export function decodeBatch(text: string): DecodedBatch | string {
     return 'not JSON';
   }
   if (typeof raw !== 'object' || raw === null) return 'not an object';
-  const b = raw as Partial<Record<keyof EventBatch, unknown>>;
-  if (b.v !== WIRE_VERSION) return `wire version ${String(b.v)}, expected ${WIRE_VERSION}`;
-  if (!isToken(b.box) || !isToken(b.boot)) return 'no box or boot';
+  const m = raw as { v?: unknown; box?: unknown; boot?: unknown };
+  if (m.v !== WIRE_VERSION) return `wire version ${String(m.v)}, expected ${WIRE_VERSION}`;
+  if (!isToken(m.box) || !isToken(m.boot)) return 'no box or boot';
+  return raw as Partial<Record<keyof T, unknown>> & { box: string; boot: string };
+}
+
+/** A batch from its JSON text, or a reason it is not one. */
+export function decodeBatch(text: string): DecodedBatch | string {
+  const b = boxMessage<EventBatch>(text);
+  if (typeof b === 'string') return b;
   if (!isCount(b.seq) || b.seq < 1 || !isCount(b.upto)) return 'bad seq or upto';
   if (typeof b.t0 !== 'number' || !Number.isFinite(b.t0) || !Array.isArray(b.dict) || !Array.isArray(b.ev)) return 'bad body';
   const dict = b.dict as unknown[];
@@ -200,16 +210,8 @@ function decodeTuple(t: unknown[], t0: number, dict: string[]): MailEvent | unde
 
 /** A report from its JSON text, or a reason it is not one. Only the shape the merge reads is checked. */
 export function decodeReport(text: string): BoxReport | string {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return 'not JSON';
-  }
-  if (typeof raw !== 'object' || raw === null) return 'not an object';
-  const r = raw as Partial<Record<keyof BoxReport, unknown>>;
-  if (r.v !== WIRE_VERSION) return `wire version ${String(r.v)}, expected ${WIRE_VERSION}`;
-  if (!isToken(r.box) || !isToken(r.boot)) return 'no box or boot';
+  const r = boxMessage<BoxReport>(text);
+  if (typeof r === 'string') return r;
   if (typeof r.startedAt !== 'number' || !isCount(r.seq) || !isCount(r.upto)) return 'bad header';
   const p = r.publisher as Partial<PublisherCounters> | undefined;
   if (!p || ![p.batches, p.events, p.droppedBatches, p.droppedEvents, p.oversize].every(isCount)) return 'bad publisher counters';

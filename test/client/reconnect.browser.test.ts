@@ -2,24 +2,13 @@
 // its picture is stale, reconnects by itself and rebuilds the topology.
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../helpers/daemon.js';
+import { freePort } from '../helpers/ports.js';
 import { closeBrowser, openPage, waitForHook, type OpenedPage } from './browser.js';
 import { message, writeLines } from './postfix-lines.js';
-
-/** A port that was free a moment ago, so a restarted daemon can take the same one. */
-async function freePort(): Promise<number> {
-  const srv = createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as { port: number };
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
 
 describe('daemon restart', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mtaviz-reconnect-'));

@@ -6,24 +6,15 @@
 
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeBrowser, openPage, waitForHook, type OpenedPage } from '../client/browser.js';
 import { startDaemon, type Daemon } from '../helpers/daemon.js';
+import { freePort } from '../helpers/ports.js';
 import { TrafficWriter } from '../helpers/traffic.js';
 import { waitFor } from '../helpers/wait.js';
 import { RecordingClient } from '../helpers/ws-client.js';
-
-async function freePort(): Promise<number> {
-  const srv = createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as { port: number };
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
 
 /** A ws client that, like the page, connects again whenever its connection drops. */
 class RetryingClient {

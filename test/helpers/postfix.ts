@@ -7,9 +7,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { KINDS, type Kind, type KindCounts } from '../../server/protocol/index.js';
+import { freePorts } from './ports.js';
 
 export const POSTFIX_SCRIPT = resolve(import.meta.dirname, '../../scripts/postfix-private.sh');
 
@@ -50,19 +50,6 @@ export function mixCounts(): { byKind: KindCounts; nodes: Record<string, KindCou
     if (egress !== '-') add(`egress:${egress}`, k, n);
   }
   return { byKind, nodes };
-}
-
-/** Ports for the instance's listeners and peers, each free a moment ago (held together, so they differ). */
-async function freePorts(n: number): Promise<number[]> {
-  const servers: Server[] = [];
-  for (let i = 0; i < n; i++) {
-    const srv = createServer().listen(0, '127.0.0.1');
-    await once(srv, 'listening');
-    servers.push(srv);
-  }
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
 }
 
 export type PostfixLogging = { maillog: string } | { syslog: string };
