@@ -16,6 +16,10 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll waits for a page to catch up with the daemon, whose stats
+    // come once a second: its 1 s default is a race, so the same deadline as
+    // test/helpers/wait.ts.
+    expect: { poll: { timeout: 15_000, interval: 50 } },
     pool: 'forks',
     reporters: ['default'],
     projects: [
